@@ -1,0 +1,3 @@
+from seikyu.cli import main
+
+main()

@@ -1,0 +1,316 @@
+"""One API request, start to finish, in one transaction.
+
+Authenticate, decode and validate parameters, honour the Idempotency-Key, run the
+handler, expand, render, log the request: all inside one unit of work, so a request
+either happens whole (its events, its idempotent response and its log line with it) or
+leaves nothing behind but its log line.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import orjson
+
+from seikyu.accounts import service as accounts
+from seikyu.api.errors import envelope, internal_error, not_found_route, status_for
+from seikyu.api.expand import expand
+from seikyu.api.form import decode, redact
+from seikyu.api.params import parse
+from seikyu.api.routing import Call, Operation
+from seikyu.core.clock import monotonic
+from seikyu.core.errors import ErrorType, Kind, SeikyuError
+from seikyu.db.models import IdempotencyKey, RequestLog
+from seikyu.db.uow import Actor, Database, UnitOfWork
+from seikyu.requests import repository as store
+
+log = logging.getLogger("seikyu.api")
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+MAX_IDEMPOTENCY_KEY = 255
+
+
+@dataclass(frozen=True)
+class Incoming:
+    method: str
+    path: str
+    path_params: dict[str, str]
+    query: bytes
+    body: bytes
+    headers: dict[str, str]  # lower-case names
+    client_ip: str | None = None
+
+
+@dataclass
+class Outgoing:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _Replay(Exception):
+    def __init__(self, row: IdempotencyKey) -> None:
+        self.row = row
+
+
+@dataclass
+class _Trace:
+    """What the request log needs to know, filled in as the request progresses."""
+
+    request_id: str
+    started: float
+    params: dict[str, Any] = field(default_factory=dict)
+    key_id: str | None = None
+    account_id: str | None = None
+    livemode: bool = False
+    executed: bool = False  # the handler started: its outcome is the idempotent result
+
+
+class Pipeline:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._in_flight: set[tuple[str, str]] = set()
+        self._in_flight_lock = threading.Lock()
+
+    def handle(self, op: Operation | None, req: Incoming) -> Outgoing:
+        trace = _Trace(request_id=self.db.ids.new("req"), started=monotonic())
+        idem_key = req.headers.get("idempotency-key") if req.method == "POST" else None
+        claimed: tuple[str, str] | None = None
+        try:
+            with self.db.unit() as uow:
+                creds = self._authenticate(uow, req)
+                trace.key_id, trace.account_id, trace.livemode = (
+                    creds.key_id,
+                    creds.account_id,
+                    creds.livemode,
+                )
+                uow.actor = Actor(creds.account_id, creds.livemode, trace.request_id, idem_key)
+                raw = decode(req.body if req.method == "POST" else req.query)
+                trace.params = redact(raw)
+                if op is None:
+                    raise not_found_route(req.method, req.path)
+                params = parse(op.params, raw)
+                fingerprint = _fingerprint(req, raw)
+                if idem_key is not None:
+                    claimed = self._claim(
+                        uow, creds.account_id, creds.livemode, idem_key, fingerprint, req
+                    )
+                trace.executed = True
+                result = op.handler(Call(uow, params, req.path_params, req.path))
+                expand(uow, result, getattr(params, "expand", None))
+                body = orjson.dumps(result)
+                object_id = result.get("id") if isinstance(result.get("id"), str) else None
+                if idem_key is not None:
+                    self._store_response(uow, idem_key, fingerprint, req, 200, body, trace)
+                store.add_log(
+                    uow.session, self._log_row(uow, req, trace, 200, None, object_id, idem_key)
+                )
+                self.db.flush_events(uow)
+            return Outgoing(200, body, {"Request-Id": trace.request_id})
+        except _Replay as replay:
+            return self._replayed(replay.row, req, trace, idem_key)
+        except SeikyuError as error:
+            return self._failed(error, req, trace, idem_key)
+        except Exception:
+            log.exception("request %s failed", trace.request_id)
+            return self._failed(internal_error(), req, trace, idem_key)
+        finally:
+            if claimed is not None:
+                with self._in_flight_lock:
+                    self._in_flight.discard(claimed)
+
+    # --- authentication -----------------------------------------------------------
+
+    def _authenticate(self, uow: UnitOfWork, req: Incoming) -> accounts.Credentials:
+        secret = _secret_from(req.headers.get("authorization", ""))
+        if not secret:
+            raise SeikyuError(
+                "You did not provide an API key. You need to provide your API key in the "
+                "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
+                "YOUR_SECRET_KEY').",
+                kind=Kind.AUTHENTICATION,
+            )
+        return accounts.authenticate(uow, secret)
+
+    # --- idempotency ----------------------------------------------------------------
+
+    def _claim(
+        self,
+        uow: UnitOfWork,
+        account_id: str,
+        livemode: bool,
+        key: str,
+        fingerprint: str,
+        req: Incoming,
+    ) -> tuple[str, str]:
+        if not key or len(key) > MAX_IDEMPOTENCY_KEY:
+            raise SeikyuError(
+                f"Idempotency keys must be 1 to {MAX_IDEMPOTENCY_KEY} characters long.",
+                param="Idempotency-Key",
+            )
+        slot = (f"{account_id}:{int(livemode)}", key)
+        with self._in_flight_lock:
+            if slot in self._in_flight:
+                raise _in_flight()
+            self._in_flight.add(slot)
+        if not store.try_lock_key(uow.session, account_id, livemode, key):
+            with self._in_flight_lock:
+                self._in_flight.discard(slot)
+            raise _in_flight()
+        existing = store.find_key(uow.session, account_id, livemode, key)
+        if existing is not None and existing.created < uow.now - IDEMPOTENCY_TTL:
+            store.delete_key(uow.session, existing)
+            uow.session.flush()
+            existing = None
+        if existing is not None:
+            if existing.request_fingerprint != fingerprint:
+                raise SeikyuError(
+                    "Keys for idempotent requests can only be used with the same parameters "
+                    f"they were first used with. Try using a key other than '{key}' if you "
+                    "meant to execute a different request.",
+                    type=ErrorType.IDEMPOTENCY,
+                    code="idempotency_key_in_use",
+                )
+            raise _Replay(existing)
+        return slot
+
+    def _store_response(
+        self,
+        uow: UnitOfWork,
+        key: str,
+        fingerprint: str,
+        req: Incoming,
+        status: int,
+        body: bytes,
+        trace: _Trace,
+    ) -> None:
+        store.add_key(
+            uow.session,
+            IdempotencyKey(
+                account_id=trace.account_id,
+                livemode=trace.livemode,
+                key=key,
+                created=uow.now,
+                request_fingerprint=fingerprint,
+                method=req.method,
+                path=req.path,
+                status=status,
+                body=body,
+                request_id=trace.request_id,
+            ),
+        )
+
+    def _replayed(
+        self, row: IdempotencyKey, req: Incoming, trace: _Trace, key: str | None
+    ) -> Outgoing:
+        error = orjson.loads(row.body).get("error") if row.status >= 400 else None
+        with self.db.unit() as uow:
+            store.add_log(uow.session, self._log_row(uow, req, trace, row.status, error, None, key))
+        return Outgoing(
+            row.status,
+            row.body,
+            {
+                "Request-Id": trace.request_id,
+                "Idempotent-Replayed": "true",
+                "Original-Request": row.request_id,
+            },
+        )
+
+    # --- failures and the log -----------------------------------------------------------
+
+    def _failed(
+        self, error: SeikyuError, req: Incoming, trace: _Trace, key: str | None
+    ) -> Outgoing:
+        status = status_for(error)
+        body = orjson.dumps(envelope(error, trace.request_id))
+        # Only a request that started executing has an outcome to replay; a 500 is not
+        # stored, so that a retry with the same key can succeed once the fault is gone.
+        keep = (
+            key is not None
+            and trace.executed
+            and trace.account_id is not None
+            and error.kind is not Kind.INTERNAL
+            and error.type is not ErrorType.IDEMPOTENCY
+            and not (error.kind is Kind.CONFLICT and error.code == "idempotency_key_in_use")
+        )
+        try:
+            with self.db.unit() as uow:
+                if keep and key is not None:
+                    self._store_response(
+                        uow, key, _fingerprint(req, None), req, status, body, trace
+                    )
+                store.add_log(
+                    uow.session, self._log_row(uow, req, trace, status, error.body(), None, key)
+                )
+        except Exception:
+            log.exception("could not record failed request %s", trace.request_id)
+        return Outgoing(status, body, {"Request-Id": trace.request_id})
+
+    def _log_row(
+        self,
+        uow: UnitOfWork,
+        req: Incoming,
+        trace: _Trace,
+        status: int,
+        error: dict[str, Any] | None,
+        object_id: str | None,
+        key: str | None,
+    ) -> RequestLog:
+        return RequestLog(
+            id=trace.request_id,
+            account_id=trace.account_id,
+            livemode=trace.livemode,
+            created=uow.now,
+            method=req.method,
+            path=req.path,
+            status=status,
+            duration_us=int((monotonic() - trace.started) * 1_000_000),
+            api_key_id=trace.key_id,
+            idempotency_key=key,
+            stripe_version=req.headers.get("stripe-version"),
+            source_ip=req.client_ip,
+            user_agent=(req.headers.get("user-agent") or "")[:500] or None,
+            params=trace.params,
+            error=error,
+            object_id=object_id,
+        )
+
+
+def _in_flight() -> SeikyuError:
+    return SeikyuError(
+        "There is currently another in-progress request using this Idempotent Key (that "
+        "probably means you submitted twice, and the other request is still going through): "
+        "retry this request later.",
+        type=ErrorType.IDEMPOTENCY,
+        kind=Kind.CONFLICT,
+        code="idempotency_key_in_use",
+    )
+
+
+def _secret_from(header: str) -> str:
+    scheme, _, value = header.strip().partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer":
+        return value.strip()
+    if scheme == "basic":
+        try:
+            user, _, _password = base64.b64decode(value.strip()).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return ""
+        return user
+    return ""
+
+
+def _fingerprint(req: Incoming, raw: dict[str, Any] | None) -> str:
+    """Same method, path and parameters give the same fingerprint, whatever their order."""
+    params = raw if raw is not None else decode(req.body)
+    canonical = orjson.dumps(
+        {"m": req.method, "p": req.path, "b": params}, option=orjson.OPT_SORT_KEYS
+    )
+    return hashlib.sha256(canonical).hexdigest()

@@ -1,0 +1,58 @@
+"""Operations: an HTTP method and path bound to a parameter model and a handler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from seikyu.api.params import Params
+from seikyu.db.uow import UnitOfWork
+
+P = TypeVar("P", bound=Params)
+
+
+@dataclass(frozen=True)
+class Call(Generic[P]):
+    """What a handler gets: its unit of work, validated params and path values."""
+
+    uow: UnitOfWork
+    params: P
+    path: dict[str, str]
+    url: str
+
+
+Handler = Callable[[Call[Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # Starlette template, e.g. "/v1/customers/{id}"
+    params: type[Params]
+    handler: Handler
+
+
+@dataclass
+class Router:
+    operations: list[Operation] = field(default_factory=list)
+
+    def route(
+        self, method: str, path: str, params: type[P]
+    ) -> Callable[[Callable[[Call[P]], dict[str, Any]]], Callable[[Call[P]], dict[str, Any]]]:
+        def register(
+            handler: Callable[[Call[P]], dict[str, Any]],
+        ) -> Callable[[Call[P]], dict[str, Any]]:
+            self.operations.append(Operation(method, path, params, handler))
+            return handler
+
+        return register
+
+    def get(self, path: str, params: type[P]) -> Callable[..., Any]:
+        return self.route("GET", path, params)
+
+    def post(self, path: str, params: type[P]) -> Callable[..., Any]:
+        return self.route("POST", path, params)
+
+    def delete(self, path: str, params: type[P]) -> Callable[..., Any]:
+        return self.route("DELETE", path, params)

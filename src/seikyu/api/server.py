@@ -1,0 +1,55 @@
+"""The ASGI application: Starlette routes onto the pipeline, run in worker threads."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from anyio import to_thread
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from seikyu.api.pipeline import Incoming, Pipeline
+from seikyu.api.routing import Operation, Router
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def build_asgi(pipeline: Pipeline, routers: list[Router]) -> Starlette:
+    by_path: dict[str, dict[str, Operation]] = {}
+    for router in routers:
+        for op in router.operations:
+            by_path.setdefault(op.path, {})[op.method] = op
+    # Static paths first, so /v1/customers/search is not taken for /v1/customers/{id}.
+    ordered = sorted(by_path.items(), key=lambda item: ("{" in item[0], item[0]))
+    routes = [
+        Route(path, _endpoint(pipeline, methods), methods=["GET", "POST", "DELETE"])
+        for path, methods in ordered
+    ]
+    routes.append(
+        Route(
+            "/{rest:path}",
+            _endpoint(pipeline, {}),
+            methods=["GET", "POST", "DELETE", "PUT", "PATCH"],
+        )
+    )
+    return Starlette(routes=routes)
+
+
+def _endpoint(pipeline: Pipeline, methods: dict[str, Operation]) -> Endpoint:
+    async def endpoint(request: Request) -> Response:
+        incoming = Incoming(
+            method=request.method,
+            path=request.url.path,
+            path_params={k: str(v) for k, v in request.path_params.items()},
+            query=request.url.query.encode(),
+            body=await request.body(),
+            headers={k.lower(): v for k, v in request.headers.items()},
+            client_ip=request.client.host if request.client else None,
+        )
+        op = methods.get(request.method)
+        out = await to_thread.run_sync(pipeline.handle, op, incoming)
+        return Response(out.body, out.status, out.headers, media_type="application/json")
+
+    return endpoint

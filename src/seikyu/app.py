@@ -1,0 +1,23 @@
+"""Composition root for the API: wires the database, renderers, events and routes."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+
+from seikyu.api import registry
+from seikyu.api.pipeline import Pipeline
+from seikyu.api.resources import all_routers
+from seikyu.api.server import build_asgi
+from seikyu.core.clock import Clock
+from seikyu.db.uow import Database
+from seikyu.events import service as events
+
+
+def build_database(url: str, *, clock: Clock | None = None, pool_size: int = 10) -> Database:
+    db = Database(url, clock=clock, pool_size=pool_size)
+    db.configure(render=registry.render, event_sink=events.record)
+    return db
+
+
+def build_app(db: Database) -> Starlette:
+    return build_asgi(Pipeline(db), all_routers())

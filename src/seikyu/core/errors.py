@@ -1,0 +1,86 @@
+"""The one error type the domain raises; `api/` maps it to an HTTP status and envelope."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ErrorType(StrEnum):
+    INVALID_REQUEST = "invalid_request_error"
+    CARD = "card_error"
+    IDEMPOTENCY = "idempotency_error"
+    API = "api_error"
+
+
+class Kind(StrEnum):
+    """What went wrong, independent of transport: the edge picks the status code."""
+
+    INVALID = "invalid"  # the request itself is wrong
+    NOT_FOUND = "not_found"
+    AUTHENTICATION = "authentication"
+    PERMISSION = "permission"
+    CONFLICT = "conflict"
+    REQUEST_FAILED = "request_failed"  # valid, but the operation failed (declines)
+    RATE_LIMITED = "rate_limited"
+    INTERNAL = "internal"
+
+
+class SeikyuError(Exception):
+    """A failure with Stripe's error fields: type, code, message, param."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        type: ErrorType = ErrorType.INVALID_REQUEST,
+        kind: Kind = Kind.INVALID,
+        code: str | None = None,
+        param: str | None = None,
+        decline_code: str | None = None,
+        extra: dict[str, object] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.type = type
+        self.kind = kind
+        self.code = code
+        self.param = param
+        self.decline_code = decline_code
+        self.extra = extra or {}
+
+    def body(self) -> dict[str, object]:
+        """Stripe's `error` object, without the envelope."""
+        out: dict[str, object] = {"type": self.type.value, "message": self.message}
+        if self.code is not None:
+            out["code"] = self.code
+            out["doc_url"] = f"https://stripe.com/docs/error-codes/{self.code.replace('_', '-')}"
+        if self.param is not None:
+            out["param"] = self.param
+        if self.decline_code is not None:
+            out["decline_code"] = self.decline_code
+        out.update(self.extra)
+        return out
+
+
+def invalid(message: str, *, param: str | None = None, code: str | None = None) -> SeikyuError:
+    return SeikyuError(message, param=param, code=code)
+
+
+def missing(param: str) -> SeikyuError:
+    return SeikyuError(f"Missing required param: {param}.", param=param, code="parameter_missing")
+
+
+def unknown(param: str) -> SeikyuError:
+    return SeikyuError(
+        f"Received unknown parameter: {param}", param=param, code="parameter_unknown"
+    )
+
+
+def no_such(object_name: str, object_id: str, *, param: str | None = "id") -> SeikyuError:
+    """Stripe's wording for a reference to an object that does not exist in this account."""
+    return SeikyuError(
+        f"No such {object_name}: '{object_id}'",
+        kind=Kind.NOT_FOUND,
+        code="resource_missing",
+        param=param,
+    )

@@ -1,0 +1,53 @@
+"""Stripe-style prefixed ids whose random part sorts by creation time.
+
+Lists paginate as a range on the id, so ids must sort in creation order: the first
+characters encode milliseconds since the epoch, the rest is random, and within one
+process a new id is always greater than the previous one.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+
+from seikyu.core.clock import Clock, SystemClock
+
+# ASCII order, so that byte-wise comparison (COLLATE "C", SQLite BINARY) matches numeric order.
+ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+LENGTH = 22  # 62**22 > 2**130: 48 bits of milliseconds and 80 random bits fit
+_RANDOM_BITS = 80
+
+
+def _encode(number: int) -> str:
+    chars = []
+    for _ in range(LENGTH):
+        number, digit = divmod(number, 62)
+        chars.append(ALPHABET[digit])
+    return "".join(reversed(chars))
+
+
+class IdGenerator:
+    def __init__(self, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
+        self._last = 0
+        self._lock = threading.Lock()
+
+    def new(self, prefix: str) -> str:
+        millis = int(self._clock.now().timestamp() * 1000)
+        candidate = (millis << _RANDOM_BITS) | secrets.randbits(_RANDOM_BITS)
+        with self._lock:
+            value = max(candidate, self._last + 1)
+            self._last = value
+        return f"{prefix}_{_encode(value)}"
+
+
+def random_token(length: int = 24) -> str:
+    """A random string from the id alphabet, for secrets and codes."""
+    return "".join(secrets.choice(ALPHABET) for _ in range(length))
+
+
+_default = IdGenerator()
+
+
+def new_id(prefix: str) -> str:
+    return _default.new(prefix)

@@ -1,0 +1,74 @@
+"""Money in integer minor units, with one rounding function.
+
+Amounts are `int` in the currency's minor unit everywhere (JPY has none: 700 is ¥700).
+`Decimal` appears only for rates and sub-minor-unit prices, and becomes an `int` only
+through `to_minor_units`.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+# Stripe's zero-decimal currencies: the amount is in whole units.
+ZERO_DECIMAL = frozenset("bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split())
+# Three-decimal currencies: the last digit of an amount must be 0.
+THREE_DECIMAL = frozenset("bhd jod kwd omr tnd".split())
+
+# Currencies Stripe accepts for presentment (ISO 4217, lower case).
+SUPPORTED = frozenset(
+    """
+    usd aed afn all amd ang aoa ars aud awg azn bam bbd bdt bgn bhd bif bmd bnd bob brl
+    bsd bwp byn bzd cad cdf chf clp cny cop crc cve czk djf dkk dop dzd egp etb eur fjd
+    fkp gbp gel gip gmd gnf gtq gyd hkd hnl htg huf idr ils inr isk jmd jod jpy kes kgs
+    khr kmf krw kwd kyd kzt lak lbp lkr lrd lsl mad mdl mga mkd mmk mnt mop mur mvr mwk
+    mxn myr mzn nad ngn nio nok npr nzd omr pab pen pgk php pkr pln pyg qar ron rsd rub
+    rwf sar sbd scr sek sgd shp sle sos srd std szl thb tjs tnd top try ttd twd tzs uah
+    ugx uyu uzs vnd vuv wst xaf xcd xof xpf yer zar zmw
+    """.split()
+)
+
+# Largest amount Stripe accepts in one charge-like field, in minor units (8 digits by default).
+MAX_AMOUNT = 99_999_999
+MAX_AMOUNT_BY_CURRENCY = {"idr": 999_999_999_999, "inr": 999_999_999}
+
+
+class Rounding(StrEnum):
+    HALF_UP = "half_up"
+    HALF_EVEN = "half_even"
+    DOWN = "down"  # toward negative infinity for positive amounts: JCT "round down"
+    UP = "up"
+
+
+_MODES = {
+    Rounding.HALF_UP: ROUND_HALF_UP,
+    Rounding.HALF_EVEN: ROUND_HALF_EVEN,
+    Rounding.DOWN: ROUND_FLOOR,
+    Rounding.UP: ROUND_CEILING,
+}
+
+
+def exponent(currency: str) -> int:
+    """Digits after the decimal point in the currency's major unit."""
+    code = currency.lower()
+    if code in ZERO_DECIMAL:
+        return 0
+    if code in THREE_DECIMAL:
+        return 3
+    return 2
+
+
+def is_supported(currency: str) -> bool:
+    return currency.lower() in SUPPORTED
+
+
+def to_minor_units(value: Decimal, rounding: Rounding = Rounding.HALF_UP) -> int:
+    """Round a Decimal amount already expressed in minor units to a whole minor unit.
+
+    The single rounding point of the system: every Decimal becomes money here.
+    """
+    return int(value.quantize(Decimal(1), rounding=_MODES[rounding]))
+
+
+def max_amount(currency: str) -> int:
+    return MAX_AMOUNT_BY_CURRENCY.get(currency.lower(), MAX_AMOUNT)

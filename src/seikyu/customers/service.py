@@ -1,0 +1,181 @@
+"""Customer use cases: create, update, delete, look up, search."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, TypedDict
+
+from sqlalchemy import ColumnElement
+
+from seikyu.core import metadata
+from seikyu.core.errors import SeikyuError, no_such
+from seikyu.customers import repository
+from seikyu.db.models import Customer
+from seikyu.db.pagination import Page, Window
+from seikyu.db.uow import UnitOfWork
+
+_PREFIX_ALPHABET = "0123456789ABCDEF"
+
+
+class CustomerFields(TypedDict, total=False):
+    """Fields a request may set; a None value clears the field."""
+
+    email: str | None
+    name: str | None
+    phone: str | None
+    description: str | None
+    address: dict[str, Any] | None
+    shipping: dict[str, Any] | None
+    balance: int
+    invoice_prefix: str
+    next_invoice_sequence: int
+    invoice_settings: dict[str, Any] | None
+    preferred_locales: list[str] | None
+    tax_exempt: str
+    metadata: dict[str, str] | None
+
+
+EMPTY_INVOICE_SETTINGS: dict[str, Any] = {
+    "custom_fields": None,
+    "default_payment_method": None,
+    "footer": None,
+    "rendering_options": None,
+}
+
+
+def create(uow: UnitOfWork, fields: CustomerFields) -> Customer:
+    prefix = fields.get("invoice_prefix") or _new_prefix(uow)
+    _check_prefix_free(uow, prefix)
+    customer = Customer(
+        id=uow.new_id("cus"),
+        account_id=uow.account_id,
+        livemode=uow.livemode,
+        created=uow.now,
+        email=fields.get("email"),
+        name=fields.get("name"),
+        phone=fields.get("phone"),
+        description=fields.get("description"),
+        address=fields.get("address"),
+        shipping=fields.get("shipping"),
+        balance=fields.get("balance") or 0,
+        currency=None,
+        invoice_prefix=prefix,
+        next_invoice_sequence=fields.get("next_invoice_sequence") or 1,
+        invoice_settings=merge_invoice_settings(
+            EMPTY_INVOICE_SETTINGS, fields.get("invoice_settings")
+        ),
+        preferred_locales=fields.get("preferred_locales") or [],
+        tax_exempt=fields.get("tax_exempt") or "none",
+        delinquent=False,
+        test_clock=None,
+        metadata_=metadata.initial(fields.get("metadata")),
+        deleted_at=None,
+    )
+    repository.add(uow.session, customer)
+    uow.emit("customer.created", customer)
+    return customer
+
+
+def update(uow: UnitOfWork, customer_id: str, fields: CustomerFields) -> Customer:
+    customer = get_active(uow, customer_id)
+    uow.before_update("customer.updated", customer)
+    for name in ("email", "name", "phone", "description", "address", "shipping"):
+        if name in fields:
+            setattr(customer, name, fields[name])
+    if "balance" in fields:
+        customer.balance = fields["balance"]
+    if "tax_exempt" in fields:
+        customer.tax_exempt = fields["tax_exempt"] or "none"
+    if "preferred_locales" in fields:
+        customer.preferred_locales = fields["preferred_locales"] or []
+    if "invoice_prefix" in fields and fields["invoice_prefix"] != customer.invoice_prefix:
+        _check_prefix_free(uow, fields["invoice_prefix"])
+        customer.invoice_prefix = fields["invoice_prefix"]
+    if "next_invoice_sequence" in fields:
+        customer.next_invoice_sequence = fields["next_invoice_sequence"]
+    if "invoice_settings" in fields:
+        customer.invoice_settings = merge_invoice_settings(
+            customer.invoice_settings, fields["invoice_settings"]
+        )
+    if "metadata" in fields:
+        customer.metadata_ = metadata.merge(customer.metadata_, fields["metadata"])
+    return customer
+
+
+def delete(uow: UnitOfWork, customer_id: str) -> Customer:
+    customer = get_active(uow, customer_id)
+    uow.emit_now("customer.deleted", customer)
+    customer.deleted_at = uow.now
+    return customer
+
+
+def get(uow: UnitOfWork, customer_id: str) -> Customer:
+    """The customer, or its deleted stub: retrieving a deleted customer is not an error."""
+    customer = repository.get(uow.session, uow.account_id, uow.livemode, customer_id)
+    if customer is None:
+        raise no_such("customer", customer_id)
+    return customer
+
+
+def get_active(uow: UnitOfWork, customer_id: str, *, param: str | None = "id") -> Customer:
+    """A customer that exists and is not deleted, for anything that acts on or links to it."""
+    customer = repository.get(uow.session, uow.account_id, uow.livemode, customer_id)
+    if customer is None or customer.deleted_at is not None:
+        raise no_such("customer", customer_id, param=param)
+    return customer
+
+
+def find(uow: UnitOfWork, customer_id: str) -> Customer | None:
+    return repository.get(uow.session, uow.account_id, uow.livemode, customer_id)
+
+
+def page(
+    uow: UnitOfWork, window: Window, *, email: str | None, test_clock: str | None
+) -> Page[Customer]:
+    return repository.page(
+        uow.session, uow.account_id, uow.livemode, window, email=email, test_clock=test_clock
+    )
+
+
+def search(
+    uow: UnitOfWork, condition: ColumnElement[bool], *, offset: int, limit: int
+) -> tuple[list[Customer], bool]:
+    return repository.search(
+        uow.session, uow.account_id, uow.livemode, condition, offset=offset, limit=limit
+    )
+
+
+def count(uow: UnitOfWork, condition: ColumnElement[bool]) -> int:
+    return repository.count_matching(uow.session, uow.account_id, uow.livemode, condition)
+
+
+def merge_invoice_settings(
+    current: dict[str, Any], change: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Sub-fields not named keep their value; `invoice_settings=` clears all of them."""
+    if change is None:
+        return dict(EMPTY_INVOICE_SETTINGS)
+    merged = {**EMPTY_INVOICE_SETTINGS, **current}
+    for key, value in change.items():
+        if key == "rendering_options" and isinstance(value, dict):
+            merged[key] = {**(merged.get(key) or {}), **value}
+        else:
+            merged[key] = value
+    return merged
+
+
+def _new_prefix(uow: UnitOfWork) -> str:
+    for _ in range(20):
+        prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(8))
+        if not repository.prefix_taken(uow.session, uow.account_id, uow.livemode, prefix):
+            return prefix
+    raise SeikyuError("Could not allocate an invoice prefix; retry the request.")
+
+
+def _check_prefix_free(uow: UnitOfWork, prefix: str) -> None:
+    if repository.prefix_taken(uow.session, uow.account_id, uow.livemode, prefix):
+        raise SeikyuError(
+            f"Invoice prefix {prefix} is already in use by another customer.",
+            param="invoice_prefix",
+            code="invoice_prefix_in_use",
+        )

@@ -1,0 +1,75 @@
+"""Events: every state change is written as an event in the transaction that made it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seikyu.core.api_version import API_VERSION
+from seikyu.core.errors import no_such
+from seikyu.db.models import Event
+from seikyu.db.pagination import Page, Window
+from seikyu.db.uow import PendingEvent, UnitOfWork
+from seikyu.events import repository
+
+
+def record(uow: UnitOfWork, pending: list[PendingEvent]) -> None:
+    """The unit of work's event sink: render each object and write its event row."""
+    rows = []
+    for item in pending:
+        current = item.snapshot if item.snapshot is not None else uow.render(item.entity)
+        data: dict[str, Any] = {"object": current}
+        if item.before is not None:
+            previous = previous_attributes(item.before, current)
+            if not previous:
+                continue  # nothing visible changed: no event
+            data["previous_attributes"] = previous
+        actor = uow.actor
+        rows.append(
+            Event(
+                id=uow.new_id("evt"),
+                account_id=uow.account_id,
+                livemode=uow.livemode,
+                created=uow.now,
+                type=item.type,
+                api_version=API_VERSION,
+                object_id=current.get("id"),
+                data=data,
+                request_id=actor.request_id if actor else None,
+                idempotency_key=actor.idempotency_key if actor else None,
+                pending_webhooks=0,
+            )
+        )
+    repository.add_all(uow.session, rows)
+
+
+def previous_attributes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Old values of the top-level fields that changed; for hashes, of the changed keys."""
+    changed: dict[str, Any] = {}
+    for key, old in before.items():
+        new = after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict) and key == "metadata":
+            changed[key] = {k: old.get(k) for k in set(old) | set(new) if old.get(k) != new.get(k)}
+        else:
+            changed[key] = old
+    return changed
+
+
+def get(uow: UnitOfWork, event_id: str) -> Event:
+    event = repository.get(uow.session, uow.account_id, uow.livemode, event_id)
+    if event is None:
+        raise no_such("event", event_id)
+    return event
+
+
+def find(uow: UnitOfWork, event_id: str) -> Event | None:
+    return repository.get(uow.session, uow.account_id, uow.livemode, event_id)
+
+
+def page(
+    uow: UnitOfWork, window: Window, *, types: list[str] | None, object_id: str | None = None
+) -> Page[Event]:
+    return repository.page(
+        uow.session, uow.account_id, uow.livemode, window, types=types, object_id=object_id
+    )

@@ -1,11 +1,18 @@
-"""Every resource module's router. A new resource adds its module here."""
+"""Every resource module's router: each module in this package defines `router`."""
 
 from __future__ import annotations
+
+import importlib
+import pkgutil
 
 from seikyu.api.routing import Router
 
 
 def all_routers() -> list[Router]:
-    from seikyu.api.resources import customers, events
-
-    return [customers.router, events.router]
+    routers = []
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        loaded = importlib.import_module(f"{__name__}.{module.name}")
+        router = getattr(loaded, "router", None)
+        if isinstance(router, Router):
+            routers.append(router)
+    return routers

@@ -11,6 +11,7 @@ from seikyu.api.server import build_asgi
 from seikyu.core.clock import Clock
 from seikyu.db.uow import Database
 from seikyu.events import service as events
+from seikyu.requests.log_writer import RequestLogWriter
 
 
 def build_database(url: str, *, clock: Clock | None = None, pool_size: int = 10) -> Database:
@@ -20,4 +21,8 @@ def build_database(url: str, *, clock: Clock | None = None, pool_size: int = 10)
 
 
 def build_app(db: Database) -> Starlette:
-    return build_asgi(Pipeline(db), all_routers())
+    """The API; it starts its request-log writer on startup and drains it on shutdown."""
+    writer = RequestLogWriter(db)
+    return build_asgi(
+        Pipeline(db, writer), all_routers(), on_startup=[writer.start], on_shutdown=[writer.close]
+    )

@@ -13,7 +13,7 @@ import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -29,6 +29,7 @@ from seikyu.core.errors import ErrorType, Kind, SeikyuError
 from seikyu.db.models import IdempotencyKey, RequestLog
 from seikyu.db.uow import Actor, Database, UnitOfWork
 from seikyu.requests import repository as store
+from seikyu.requests.log_writer import RequestLogWriter
 
 log = logging.getLogger("seikyu.api")
 
@@ -73,8 +74,9 @@ class _Trace:
 
 
 class Pipeline:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, log_writer: RequestLogWriter | None = None) -> None:
         self.db = db
+        self.log_writer = log_writer or RequestLogWriter(db)
         self._in_flight: set[tuple[str, str]] = set()
         self._in_flight_lock = threading.Lock()
 
@@ -82,8 +84,9 @@ class Pipeline:
         trace = _Trace(request_id=self.db.ids.new("req"), started=monotonic())
         idem_key = req.headers.get("idempotency-key") if req.method == "POST" else None
         claimed: tuple[str, str] | None = None
+        readonly = req.method == "GET"
         try:
-            with self.db.unit() as uow:
+            with self.db.unit(readonly=readonly) as uow:
                 creds = self._authenticate(uow, req)
                 trace.key_id, trace.account_id, trace.livemode = (
                     creds.key_id,
@@ -108,9 +111,11 @@ class Pipeline:
                 object_id = result.get("id") if isinstance(result.get("id"), str) else None
                 if idem_key is not None:
                     self._store_response(uow, idem_key, fingerprint, req, 200, body, trace)
-                store.add_log(
-                    uow.session, self._log_row(uow, req, trace, 200, None, object_id, idem_key)
-                )
+                row = self._log_row(uow.now, req, trace, 200, None, object_id, idem_key)
+                if readonly:
+                    self.log_writer.submit(row)
+                else:
+                    store.add_log(uow.session, row)
                 self.db.flush_events(uow)
             return Outgoing(200, body, {"Request-Id": trace.request_id})
         except _Replay as replay:
@@ -211,7 +216,9 @@ class Pipeline:
     ) -> Outgoing:
         error = orjson.loads(row.body).get("error") if row.status >= 400 else None
         with self.db.unit() as uow:
-            store.add_log(uow.session, self._log_row(uow, req, trace, row.status, error, None, key))
+            store.add_log(
+                uow.session, self._log_row(uow.now, req, trace, row.status, error, None, key)
+            )
         return Outgoing(
             row.status,
             row.body,
@@ -234,27 +241,32 @@ class Pipeline:
         keep = (
             key is not None
             and trace.executed
-            and trace.account_id is not None
             and error.kind is not Kind.INTERNAL
             and error.type is not ErrorType.IDEMPOTENCY
-            and not (error.kind is Kind.CONFLICT and error.code == "idempotency_key_in_use")
         )
         try:
-            with self.db.unit() as uow:
-                if keep and key is not None:
-                    self._store_response(
-                        uow, key, _fingerprint(req, None), req, status, body, trace
-                    )
-                store.add_log(
-                    uow.session, self._log_row(uow, req, trace, status, error.body(), None, key)
+            if req.method == "GET":
+                row = self._log_row(
+                    self.db.clock.now(), req, trace, status, error.body(), None, None
                 )
+                self.log_writer.submit(row)
+            else:
+                with self.db.unit() as uow:
+                    if keep and key is not None:
+                        self._store_response(
+                            uow, key, _fingerprint(req, None), req, status, body, trace
+                        )
+                    store.add_log(
+                        uow.session,
+                        self._log_row(uow.now, req, trace, status, error.body(), None, key),
+                    )
         except Exception:
             log.exception("could not record failed request %s", trace.request_id)
         return Outgoing(status, body, {"Request-Id": trace.request_id})
 
     def _log_row(
         self,
-        uow: UnitOfWork,
+        now: datetime,
         req: Incoming,
         trace: _Trace,
         status: int,
@@ -266,7 +278,7 @@ class Pipeline:
             id=trace.request_id,
             account_id=trace.account_id,
             livemode=trace.livemode,
-            created=uow.now,
+            created=now,
             method=req.method,
             path=req.path,
             status=status,

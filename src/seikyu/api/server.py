@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 from anyio import to_thread
 from starlette.applications import Starlette
@@ -16,7 +17,13 @@ from seikyu.api.routing import Operation, Router
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def build_asgi(pipeline: Pipeline, routers: list[Router]) -> Starlette:
+def build_asgi(
+    pipeline: Pipeline,
+    routers: list[Router],
+    *,
+    on_startup: list[Callable[[], None]] | None = None,
+    on_shutdown: list[Callable[[], None]] | None = None,
+) -> Starlette:
     by_path: dict[str, dict[str, Operation]] = {}
     for router in routers:
         for op in router.operations:
@@ -34,7 +41,17 @@ def build_asgi(pipeline: Pipeline, routers: list[Router]) -> Starlette:
             methods=["GET", "POST", "DELETE", "PUT", "PATCH"],
         )
     )
-    return Starlette(routes=routes)
+    starting, stopping = on_startup or [], on_shutdown or []
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        for start in starting:
+            start()
+        yield
+        for stop in stopping:
+            await to_thread.run_sync(stop)
+
+    return Starlette(routes=routes, lifespan=lifespan)
 
 
 def _endpoint(pipeline: Pipeline, methods: dict[str, Operation]) -> Endpoint:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from seikyu.core.clock import Clock, SystemClock
 from seikyu.core.ids import IdGenerator
-from seikyu.db.engine import is_sqlite, make_engine
+from seikyu.db.engine import READONLY, is_sqlite, make_engine
 
 Renderer = Callable[[Any], dict[str, Any]]
 
@@ -100,6 +100,11 @@ class Database:
         self.clock = clock or SystemClock()
         self.ids = IdGenerator(self.clock)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(**{READONLY: True}),
+            expire_on_commit=False,
+            autoflush=True,
+        )
         self._render: Renderer = render or _no_renderer
         self._event_sink = event_sink
         # SQLite takes one writer at a time; queueing here is cheaper than its busy loop.
@@ -115,14 +120,18 @@ class Database:
 
     @contextmanager
     def unit(
-        self, actor: Actor | None = None, *, now: datetime | None = None
+        self, actor: Actor | None = None, *, now: datetime | None = None, readonly: bool = False
     ) -> Iterator[UnitOfWork]:
-        """A transaction: committed if the block returns, rolled back if it raises."""
-        lock = self._write_lock
+        """A transaction: committed if the block returns, rolled back if it raises.
+
+        A `readonly` unit does not queue behind writers; on SQLite it must not write.
+        """
+        lock = None if readonly else self._write_lock
         if lock is not None:
             lock.acquire()
         try:
-            with self._sessions() as session:
+            sessions = self._read_sessions if readonly else self._sessions
+            with sessions() as session:
                 uow = UnitOfWork(
                     session=session,
                     now=now or self.clock.now(),

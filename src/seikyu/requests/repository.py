@@ -14,6 +14,10 @@ def add_log(session: Session, row: RequestLog) -> None:
     session.add(row)
 
 
+def add_logs(session: Session, rows: list[RequestLog]) -> None:
+    session.add_all(rows)
+
+
 def find_key(session: Session, account_id: str, livemode: bool, key: str) -> IdempotencyKey | None:
     return session.scalar(
         select(IdempotencyKey).where(

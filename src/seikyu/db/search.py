@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import (
@@ -49,9 +49,12 @@ METADATA = "metadata"
 KINDS = frozenset({STRING, TOKEN, NUMBER, BOOLEAN, METADATA})
 
 _LIKE_ESCAPE = "/"
-# datetime's range, so that absurd `created` bounds clamp instead of failing.
-_MIN_SECONDS = int(datetime.min.replace(tzinfo=UTC).timestamp())
-_MAX_SECONDS = int(datetime.max.replace(tzinfo=UTC).timestamp())
+# datetime's range in whole seconds (exact integer arithmetic: float timestamps round up
+# into year 10000), so that absurd `created` bounds clamp instead of failing.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND = timedelta(seconds=1)
+_MIN_SECONDS = (datetime.min.replace(tzinfo=UTC) - _EPOCH) // _SECOND
+_MAX_SECONDS = (datetime.max.replace(tzinfo=UTC) - _EPOCH) // _SECOND
 
 K = TypeVar("K", bound=str)
 
@@ -236,7 +239,7 @@ def _timestamp_match(
 def _instant(seconds: int) -> datetime:
     """The aware UTC datetime of a unix time, clamped to what datetime can represent."""
     clamped = min(max(seconds, _MIN_SECONDS), _MAX_SECONDS)
-    return datetime.fromtimestamp(clamped, tz=UTC)
+    return _EPOCH + clamped * _SECOND
 
 
 # ------------------------------------------------------------------ metadata key lookup

@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from seikyu.accounts import service as accounts
+from seikyu.api.credential_cache import CredentialCache
 from seikyu.api.errors import envelope, internal_error, not_found_route, status_for
 from seikyu.api.expand import expand
 from seikyu.api.form import decode, redact
@@ -26,7 +27,7 @@ from seikyu.api.params import parse
 from seikyu.api.routing import Call, Operation
 from seikyu.core.clock import monotonic
 from seikyu.core.errors import ErrorType, Kind, SeikyuError
-from seikyu.db.models import IdempotencyKey, RequestLog
+from seikyu.db.models import IdempotencyKey
 from seikyu.db.uow import Actor, Database, UnitOfWork
 from seikyu.requests import repository as store
 from seikyu.requests.log_writer import RequestLogWriter
@@ -57,7 +58,8 @@ class Outgoing:
 
 class _Replay(Exception):
     def __init__(self, row: IdempotencyKey) -> None:
-        self.row = row
+        # A copy outside the session: raising rolls the unit back, which expires `row`.
+        self.row = IdempotencyKey(status=row.status, body=row.body, request_id=row.request_id)
 
 
 @dataclass
@@ -77,6 +79,7 @@ class Pipeline:
     def __init__(self, db: Database, log_writer: RequestLogWriter | None = None) -> None:
         self.db = db
         self.log_writer = log_writer or RequestLogWriter(db)
+        self._credentials = CredentialCache()
         self._in_flight: set[tuple[str, str]] = set()
         self._in_flight_lock = threading.Lock()
 
@@ -133,6 +136,16 @@ class Pipeline:
     # --- authentication -----------------------------------------------------------
 
     def _authenticate(self, uow: UnitOfWork, req: Incoming) -> accounts.Credentials:
+        secret = _secret_from(req.headers.get("authorization", ""))
+        if secret:
+            cached = self._credentials.get(secret)
+            if cached is not None:
+                return cached
+        creds = self._authenticate_uncached(uow, req)
+        self._credentials.put(secret, creds)
+        return creds
+
+    def _authenticate_uncached(self, uow: UnitOfWork, req: Incoming) -> accounts.Credentials:
         secret = _secret_from(req.headers.get("authorization", ""))
         if not secret:
             raise SeikyuError(
@@ -273,25 +286,25 @@ class Pipeline:
         error: dict[str, Any] | None,
         object_id: str | None,
         key: str | None,
-    ) -> RequestLog:
-        return RequestLog(
-            id=trace.request_id,
-            account_id=trace.account_id,
-            livemode=trace.livemode,
-            created=now,
-            method=req.method,
-            path=req.path,
-            status=status,
-            duration_us=int((monotonic() - trace.started) * 1_000_000),
-            api_key_id=trace.key_id,
-            idempotency_key=key,
-            stripe_version=req.headers.get("stripe-version"),
-            source_ip=req.client_ip,
-            user_agent=(req.headers.get("user-agent") or "")[:500] or None,
-            params=trace.params,
-            error=error,
-            object_id=object_id,
-        )
+    ) -> dict[str, Any]:
+        return {
+            "id": trace.request_id,
+            "account_id": trace.account_id,
+            "livemode": trace.livemode,
+            "created": now,
+            "method": req.method,
+            "path": req.path,
+            "status": status,
+            "duration_us": int((monotonic() - trace.started) * 1_000_000),
+            "api_key_id": trace.key_id,
+            "idempotency_key": key,
+            "stripe_version": req.headers.get("stripe-version"),
+            "source_ip": req.client_ip,
+            "user_agent": (req.headers.get("user-agent") or "")[:500] or None,
+            "params": trace.params,
+            "error": error,
+            "object_id": object_id,
+        }
 
 
 def _in_flight() -> SeikyuError:

@@ -7,6 +7,8 @@ process a new id is always greater than the previous one.
 
 from __future__ import annotations
 
+import os
+import random
 import secrets
 import threading
 
@@ -31,10 +33,17 @@ class IdGenerator:
         self._clock = clock or SystemClock()
         self._last = 0
         self._lock = threading.Lock()
+        # Ids are unique, not secret: a seeded generator spares a system call per id.
+        # Reseeded in forked children so that two workers never share a sequence.
+        self._random = random.Random(os.urandom(16))
+        os.register_at_fork(after_in_child=self._reseed)
+
+    def _reseed(self) -> None:
+        self._random.seed(os.urandom(16))
 
     def new(self, prefix: str) -> str:
         millis = int(self._clock.now().timestamp() * 1000)
-        candidate = (millis << _RANDOM_BITS) | secrets.randbits(_RANDOM_BITS)
+        candidate = (millis << _RANDOM_BITS) | self._random.getrandbits(_RANDOM_BITS)
         with self._lock:
             value = max(candidate, self._last + 1)
             self._last = value

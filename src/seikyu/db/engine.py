@@ -31,7 +31,7 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     url = normalize_url(url)
     if is_sqlite(url):
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, pool_size)
     return create_engine(
         url,
         pool_size=pool_size,
@@ -41,11 +41,14 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     )
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, pool_size: int) -> Engine:
     memory = url in ("sqlite://", "sqlite:///:memory:")
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if memory:
         kwargs["poolclass"] = NullPool
+    else:
+        # Enough pooled connections for every request thread: opening one runs PRAGMAs.
+        kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2)
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -64,7 +67,9 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         # Readers start a deferred transaction and never wait for the writer (WAL).
-        readonly = connection.get_execution_options().get(READONLY, False)
-        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+        # A reader needs no BEGIN at all: in WAL mode each of its statements sees a
+        # committed snapshot, and skipping BEGIN/COMMIT halves the cost of a small read.
+        if not connection.get_execution_options().get(READONLY, False):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine

@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+from typing import Any
 
 from seikyu.core.clock import monotonic
-from seikyu.db.models import RequestLog
 from seikyu.db.uow import Database
 from seikyu.requests import repository
 
@@ -37,7 +37,7 @@ class RequestLogWriter:
             self._started = True
             self._thread.start()
 
-    def submit(self, row: RequestLog) -> None:
+    def submit(self, row: dict[str, Any]) -> None:
         if not self._started:
             self._write([row])  # not running (tools, tests): write at once
             return
@@ -67,9 +67,9 @@ class RequestLogWriter:
                     batch.append(item)
             except queue.Empty:
                 pass
-            self._write([row for row in batch if isinstance(row, RequestLog)])
+            self._write([row for row in batch if isinstance(row, dict)])
 
-    def _write(self, rows: list[RequestLog]) -> None:
+    def _write(self, rows: list[dict[str, Any]]) -> None:
         try:
             with self._db.unit() as uow:
                 repository.add_logs(uow.session, rows)

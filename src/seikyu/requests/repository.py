@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from seikyu.db.models import IdempotencyKey, RequestLog
 
 
-def add_log(session: Session, row: RequestLog) -> None:
-    session.add(row)
+def add_log(session: Session, row: dict[str, Any]) -> None:
+    session.execute(insert(RequestLog), [row])
 
 
-def add_logs(session: Session, rows: list[RequestLog]) -> None:
-    session.add_all(rows)
+def add_logs(session: Session, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(RequestLog), rows)
 
 
 def find_key(session: Session, account_id: str, livemode: bool, key: str) -> IdempotencyKey | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from seikyu.api.params import ListParams
@@ -12,15 +13,29 @@ from seikyu.db.pagination import Page, Window
 
 def window(params: ListParams) -> Window:
     created = params.created
+    # The wire shows `created` truncated to whole seconds, the database keeps microseconds:
+    # second N is the instant range [N, N+1), so `gt N` is `>= N+1` and `lte N` is `< N+1`.
     return Window(
         limit=params.limit,
         starting_after=params.starting_after,
         ending_before=params.ending_before,
-        created_gt=from_unix(created.gt) if created and created.gt is not None else None,
-        created_gte=from_unix(created.gte) if created and created.gte is not None else None,
-        created_lt=from_unix(created.lt) if created and created.lt is not None else None,
-        created_lte=from_unix(created.lte) if created and created.lte is not None else None,
+        created_gte=_latest(created.gte, None if created.gt is None else created.gt + 1)
+        if created
+        else None,
+        created_lt=_earliest(created.lt, None if created.lte is None else created.lte + 1)
+        if created
+        else None,
     )
+
+
+def _latest(*seconds: int | None) -> datetime | None:
+    given = [s for s in seconds if s is not None]
+    return from_unix(max(given)) if given else None
+
+
+def _earliest(*seconds: int | None) -> datetime | None:
+    given = [s for s in seconds if s is not None]
+    return from_unix(min(given)) if given else None
 
 
 def envelope(url: str, page: Page[Any], render: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, func, select
+from typing import Any
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from seikyu.db.models import Customer
 from seikyu.db.pagination import Page, Window, paginate
+from seikyu.db.search import (
+    METADATA,
+    NUMBER,
+    STRING,
+    SearchColumn,
+    SearchQueryLike,
+    field_kinds,
+    to_condition,
+)
+
+# Stripe's searchable customer fields: text is matched case-insensitively, `~` by substring.
+SEARCH_COLUMNS: dict[str, SearchColumn[Any]] = {
+    "created": SearchColumn(NUMBER, Customer.created, as_datetime=True, nullable=False),
+    "email": SearchColumn(STRING, Customer.email),
+    "metadata": SearchColumn(METADATA, Customer.metadata_),
+    "name": SearchColumn(STRING, Customer.name),
+    "phone": SearchColumn(STRING, Customer.phone),
+}
 
 
 def add(session: Session, customer: Customer) -> None:
@@ -47,16 +67,22 @@ def page(
     stmt = _scoped(account_id, livemode).where(Customer.deleted_at.is_(None))
     if email is not None:
         stmt = stmt.where(Customer.email == email)
-    if test_clock is not None:
-        stmt = stmt.where(Customer.test_clock == test_clock)
+    # Customers on a test clock appear only in a list for that clock, as on Stripe.
+    stmt = stmt.where(
+        Customer.test_clock == test_clock if test_clock else Customer.test_clock.is_(None)
+    )
     return paginate(session, stmt, Customer.id, Customer.created, window)
+
+
+def search_fields() -> dict[str, str]:
+    return field_kinds(SEARCH_COLUMNS)
 
 
 def search(
     session: Session,
     account_id: str,
     livemode: bool,
-    condition: ColumnElement[bool],
+    query: SearchQueryLike,
     *,
     offset: int,
     limit: int,
@@ -64,7 +90,7 @@ def search(
     """One page of a search, newest first; the bool says whether more pages follow."""
     stmt = (
         _scoped(account_id, livemode)
-        .where(Customer.deleted_at.is_(None), condition)
+        .where(Customer.deleted_at.is_(None), to_condition(query, SEARCH_COLUMNS))
         .order_by(Customer.id.desc())
         .offset(offset)
         .limit(limit + 1)
@@ -74,7 +100,7 @@ def search(
 
 
 def count_matching(
-    session: Session, account_id: str, livemode: bool, condition: ColumnElement[bool]
+    session: Session, account_id: str, livemode: bool, query: SearchQueryLike
 ) -> int:
     stmt = (
         select(func.count())
@@ -83,7 +109,7 @@ def count_matching(
             Customer.account_id == account_id,
             Customer.livemode == livemode,
             Customer.deleted_at.is_(None),
-            condition,
+            to_condition(query, SEARCH_COLUMNS),
         )
     )
     return int(session.scalar(stmt) or 0)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from typing import Any, TypedDict
-
-from sqlalchemy import ColumnElement
 
 from seikyu.core import metadata
 from seikyu.core.errors import SeikyuError, no_such
-from seikyu.customers import repository
+from seikyu.customers import repository, rules, tax_ids
+from seikyu.customers.tax_ids import TaxIdData
 from seikyu.db.models import Customer
 from seikyu.db.pagination import Page, Window
+from seikyu.db.search import SearchQueryLike
 from seikyu.db.uow import UnitOfWork
 
 _PREFIX_ALPHABET = "0123456789ABCDEF"
@@ -43,7 +44,25 @@ EMPTY_INVOICE_SETTINGS: dict[str, Any] = {
 }
 
 
-def create(uow: UnitOfWork, fields: CustomerFields) -> Customer:
+def create(
+    uow: UnitOfWork,
+    fields: CustomerFields,
+    *,
+    tax_id_data: Sequence[TaxIdData] = (),
+    test_clock: str | None = None,
+) -> Customer:
+    """A new customer, with its tax IDs; nothing is written unless everything is valid."""
+    _check_fields(fields)
+    if test_clock is not None:
+        # Test clocks do not exist yet, so no id can name one of this account's.
+        raise no_such("test_clock", test_clock, param="test_clock")
+    for index, item in enumerate(tax_id_data):
+        tax_ids.validate(uow, item, param_prefix=f"tax_id_data[{index}]")
+    if len(tax_id_data) > tax_ids.MAX_PER_OWNER:
+        raise SeikyuError(
+            f"A customer can have at most {tax_ids.MAX_PER_OWNER} tax IDs.",
+            param="tax_id_data",
+        )
     prefix = fields.get("invoice_prefix") or _new_prefix(uow)
     _check_prefix_free(uow, prefix)
     customer = Customer(
@@ -73,11 +92,14 @@ def create(uow: UnitOfWork, fields: CustomerFields) -> Customer:
     )
     repository.add(uow.session, customer)
     uow.emit("customer.created", customer)
+    if tax_id_data:
+        tax_ids.add_to_customer(uow, customer, list(tax_id_data), param="tax_id_data")
     return customer
 
 
 def update(uow: UnitOfWork, customer_id: str, fields: CustomerFields) -> Customer:
     customer = get_active(uow, customer_id)
+    _check_fields(fields)
     uow.before_update("customer.updated", customer)
     for name in ("email", "name", "phone", "description", "address", "shipping"):
         if name in fields:
@@ -132,21 +154,29 @@ def find(uow: UnitOfWork, customer_id: str) -> Customer | None:
 def page(
     uow: UnitOfWork, window: Window, *, email: str | None, test_clock: str | None
 ) -> Page[Customer]:
+    """Customers newest first. Like Stripe, customers on a test clock are listed only when
+    that clock is asked for."""
     return repository.page(
         uow.session, uow.account_id, uow.livemode, window, email=email, test_clock=test_clock
     )
 
 
+def search_fields() -> dict[str, str]:
+    """The searchable fields and their kinds, to validate a parsed query against."""
+    return repository.search_fields()
+
+
 def search(
-    uow: UnitOfWork, condition: ColumnElement[bool], *, offset: int, limit: int
+    uow: UnitOfWork, query: SearchQueryLike, *, offset: int, limit: int
 ) -> tuple[list[Customer], bool]:
+    """One page of customers matching a validated query; the bool says whether more follow."""
     return repository.search(
-        uow.session, uow.account_id, uow.livemode, condition, offset=offset, limit=limit
+        uow.session, uow.account_id, uow.livemode, query, offset=offset, limit=limit
     )
 
 
-def count(uow: UnitOfWork, condition: ColumnElement[bool]) -> int:
-    return repository.count_matching(uow.session, uow.account_id, uow.livemode, condition)
+def count(uow: UnitOfWork, query: SearchQueryLike) -> int:
+    return repository.count_matching(uow.session, uow.account_id, uow.livemode, query)
 
 
 def merge_invoice_settings(
@@ -162,6 +192,18 @@ def merge_invoice_settings(
         else:
             merged[key] = value
     return merged
+
+
+def _check_fields(fields: CustomerFields) -> None:
+    rules.check_email(fields.get("email"))
+    rules.check_locales(fields.get("preferred_locales"))
+    settings = fields.get("invoice_settings") or {}
+    payment_method = settings.get("default_payment_method")
+    if payment_method is not None:
+        # Payment methods do not exist yet, so no id can name one attached to this customer.
+        raise no_such(
+            "PaymentMethod", payment_method, param="invoice_settings[default_payment_method]"
+        )
 
 
 def _new_prefix(uow: UnitOfWork) -> str:

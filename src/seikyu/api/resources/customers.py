@@ -4,36 +4,60 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from seikyu.api import lists, registry
-from seikyu.api.params import Expandable, ListParams, Metadata, Params
+from seikyu.api.params import Expandable, ListParams, Metadata, Params, SearchParams, bad
 from seikyu.api.render.customer import render_customer
+from seikyu.api.render.tax_id import render_tax_id
 from seikyu.api.routing import Call, Router
-from seikyu.customers import service
+from seikyu.api.search_query import (
+    FieldKind,
+    SearchQueryError,
+    decode_page_token,
+    encode_page_token,
+    parse,
+    validate,
+)
+from seikyu.core.errors import SeikyuError
+from seikyu.customers import service, tax_ids
 from seikyu.customers.service import CustomerFields
+from seikyu.customers.tax_id_formats import MAX_VALUE_LENGTH
+from seikyu.customers.tax_ids import TaxIdData
 from seikyu.db.models import Customer
+from seikyu.db.uow import UnitOfWork
 
 router = Router()
 
 Str = Annotated[str, Field(max_length=5000)]
-Short = Annotated[str, Field(max_length=200)]
-InvoicePrefix = Annotated[str, Field(pattern=r"^[A-Z0-9]{3,12}$")]
+
+
+def _invoice_prefix(value: str) -> str:
+    if not (1 <= len(value) <= 12 and value.isascii() and value.isalnum() and value.isupper()):
+        raise bad(
+            f"Invalid invoice_prefix: {value!r} must be 1 to 12 uppercase letters or numbers."
+        )
+    return value
+
+
+InvoicePrefix = Annotated[str, AfterValidator(_invoice_prefix)]
+# `balance` is stored in a 32-bit column; Stripe's own limit is not documented.
+Balance = Annotated[int, Field(ge=-2_147_483_648, le=2_147_483_647)]
 
 
 class Address(Params):
-    city: Short | None = None
+    city: Str | None = None
     country: Annotated[str, Field(max_length=2)] | None = None
-    line1: Short | None = None
-    line2: Short | None = None
-    postal_code: Short | None = None
-    state: Short | None = None
+    line1: Str | None = None
+    line2: Str | None = None
+    postal_code: Str | None = None
+    state: Str | None = None
 
 
 class Shipping(Params):
     address: Address
-    name: Short
-    phone: Short | None = None
+    name: Str
+    phone: Str | None = None
 
 
 class CustomField(Params):
@@ -43,39 +67,51 @@ class CustomField(Params):
 
 class RenderingOptions(Params):
     amount_tax_display: Literal["exclude_tax", "include_inclusive_tax"] | None = None
-    template: Short | None = None
+    template: Str | None = None
 
 
 class InvoiceSettings(Params):
     custom_fields: Annotated[list[CustomField], Field(max_length=4)] | None = None
-    default_payment_method: Short | None = None
+    default_payment_method: Str | None = None
     footer: Str | None = None
     rendering_options: RenderingOptions | None = None
 
 
+class TaxIdDatum(Params):
+    type: Annotated[str, Field(max_length=50)]
+    value: Annotated[str, Field(max_length=MAX_VALUE_LENGTH)]
+
+
 class CustomerWrite(Expandable):
+    """Fields typed `X | None` may be cleared with ""; the others may not (Stripe's
+    `parameter_invalid_empty`), so their defaults are values, never sent when unset."""
+
     address: Address | None = None
-    balance: int | None = None
+    balance: Balance = 0
     description: Str | None = None
     email: Annotated[str, Field(max_length=512)] | None = None
-    invoice_prefix: InvoicePrefix | None = None
-    invoice_settings: InvoiceSettings | None = None
+    invoice_prefix: InvoicePrefix = ""
+    invoice_settings: InvoiceSettings = InvoiceSettings()
     metadata: Metadata | None = None
     name: Annotated[str, Field(max_length=256)] | None = None
-    next_invoice_sequence: Annotated[int, Field(ge=1, le=1_000_000_000)] | None = None
+    next_invoice_sequence: Annotated[int, Field(ge=1, le=1_000_000_000)] = 1
     phone: Annotated[str, Field(max_length=20)] | None = None
-    preferred_locales: list[Short] | None = None
+    preferred_locales: list[Annotated[str, Field(max_length=50)]] | None = None
     shipping: Shipping | None = None
     tax_exempt: Literal["none", "exempt", "reverse"] | None = None
 
     def fields(self) -> CustomerFields:
-        """The named fields only, with nested params as plain dicts; None clears."""
-        data = self.model_dump(exclude_unset=True, exclude={"expand"})
+        """The customer's own fields, nested params as plain dicts; a None value clears."""
+        data = self.model_dump(exclude_unset=True, exclude={"expand", "tax_id_data", "test_clock"})
         return cast(CustomerFields, data)
 
 
 class CustomerCreate(CustomerWrite):
-    pass
+    tax_id_data: Annotated[list[TaxIdDatum], Field(max_length=tax_ids.MAX_PER_OWNER)] | None = None
+    test_clock: Str | None = None
+
+    def tax_id_items(self) -> list[TaxIdData]:
+        return [TaxIdData(item.type, item.value) for item in self.tax_id_data or []]
 
 
 class CustomerUpdate(CustomerWrite):
@@ -84,13 +120,37 @@ class CustomerUpdate(CustomerWrite):
 
 class CustomerList(ListParams):
     email: Annotated[str, Field(max_length=512)] | None = None
-    test_clock: Short | None = None
+    test_clock: Str | None = None
 
 
 @router.post("/v1/customers", CustomerCreate)
 def create(call: Call[CustomerCreate]) -> dict[str, Any]:
-    customer = service.create(call.uow, call.params.fields())
+    params = call.params
+    customer = service.create(
+        call.uow, params.fields(), tax_id_data=params.tax_id_items(), test_clock=params.test_clock
+    )
     return render_customer(customer)
+
+
+@router.get("/v1/customers/search", SearchParams)
+def search(call: Call[SearchParams]) -> dict[str, Any]:
+    params = call.params
+    try:
+        kinds = {name: FieldKind(kind) for name, kind in service.search_fields().items()}
+        query = validate(parse(params.query), kinds)
+        offset = _page_offset(params.page)
+    except SearchQueryError as error:
+        raise SeikyuError(error.message, param=error.param) from None
+    found, has_more = service.search(call.uow, query, offset=offset, limit=params.limit)
+    total = service.count(call.uow, query) if "total_count" in (params.expand or []) else None
+    return lists.search_envelope(
+        call.url,
+        found,
+        render_customer,
+        has_more=has_more,
+        next_page=encode_page_token(str(offset + len(found))) if has_more else None,
+        total_count=total,
+    )
 
 
 @router.get("/v1/customers/{id}", Expandable)
@@ -117,6 +177,25 @@ def list_customers(call: Call[CustomerList]) -> dict[str, Any]:
     return lists.envelope(call.url, page, render_customer)
 
 
+_MAX_OFFSET = 2**31 - 1
+
+
+def _page_offset(token: str | None) -> int:
+    """The offset a `next_page` token stands for (the first page has none)."""
+    if token is None:
+        return 0
+    cursor = decode_page_token(token)
+    if not (cursor.isdigit() and int(cursor) <= _MAX_OFFSET):
+        raise SearchQueryError("Invalid page token.", param="page")
+    return int(cursor)
+
+
+def _tax_ids_of(uow: UnitOfWork, customer: dict[str, Any]) -> dict[str, Any]:
+    """`tax_ids`, present on a customer only with `expand[]=tax_ids`, as a list object."""
+    url = f"/v1/customers/{customer['id']}/tax_ids"
+    return lists.envelope(url, tax_ids.first_page_of(uow, customer["id"]), render_tax_id)
+
+
 registry.register(
     registry.ObjectSpec(
         name="customer",
@@ -127,5 +206,6 @@ registry.register(
         expandable=frozenset(
             {"invoice_settings.default_payment_method", "default_source", "test_clock"}
         ),
+        includable={"tax_ids": _tax_ids_of},
     )
 )

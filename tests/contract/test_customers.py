@@ -99,6 +99,8 @@ def test_every_writable_field_round_trips(client: stripe.StripeClient) -> None:
         params={
             "email": "hanako@example.jp",
             "name": "山田 花子",
+            "business_name": "Yamada Shoji K.K.",
+            "individual_name": "Hanako Yamada",
             "phone": "+81 3-1234-5678",
             "description": "Enterprise plan",
             "address": {"country": "JP", "postal_code": "100-0001", "city": "Chiyoda"},
@@ -131,6 +133,8 @@ def test_every_writable_field_round_trips(client: stripe.StripeClient) -> None:
     assert fetched.shipping.name == "Hanako"
     assert fetched.shipping.address.line1 == "1-1 Marunouchi"
     assert fetched.balance == -500
+    assert fetched.business_name == "Yamada Shoji K.K."
+    assert fetched.individual_name == "Hanako Yamada"
     assert fetched.invoice_prefix == "HANAKO1"
     assert fetched.next_invoice_sequence == 42
     assert fetched.invoice_settings.custom_fields[0].to_dict() == {"name": "PO", "value": "12345"}

@@ -40,7 +40,7 @@ BAD_CREATE: list[tuple[str, dict[str, Any], object, str]] = [
         "tax_id_data[0][value]",
     ),
     ("not an integer", {"balance": "lots"}, "parameter_invalid_integer", "balance"),
-    ("integer too large", {"balance": 2**40}, "parameter_invalid_integer", "balance"),
+    ("integer too large", {"balance": 2**63}, "parameter_invalid_integer", "balance"),
     (
         "sequence below 1",
         {"next_invoice_sequence": 0},

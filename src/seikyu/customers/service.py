@@ -23,6 +23,8 @@ class CustomerFields(TypedDict, total=False):
 
     email: str | None
     name: str | None
+    business_name: str | None
+    individual_name: str | None
     phone: str | None
     description: str | None
     address: dict[str, Any] | None
@@ -63,8 +65,11 @@ def create(
             f"A customer can have at most {tax_ids.MAX_PER_OWNER} tax IDs.",
             param="tax_id_data",
         )
-    prefix = fields.get("invoice_prefix") or _new_prefix(uow)
-    _check_prefix_free(uow, prefix)
+    prefix = fields.get("invoice_prefix")
+    if prefix:
+        _check_prefix_free(uow, prefix)
+    else:
+        prefix = _new_prefix(uow)
     customer = Customer(
         id=uow.new_id("cus"),
         account_id=uow.account_id,
@@ -72,6 +77,8 @@ def create(
         created=uow.now,
         email=fields.get("email"),
         name=fields.get("name"),
+        business_name=fields.get("business_name"),
+        individual_name=fields.get("individual_name"),
         phone=fields.get("phone"),
         description=fields.get("description"),
         address=fields.get("address"),
@@ -101,7 +108,16 @@ def update(uow: UnitOfWork, customer_id: str, fields: CustomerFields) -> Custome
     customer = get_active(uow, customer_id)
     _check_fields(fields)
     uow.before_update("customer.updated", customer)
-    for name in ("email", "name", "phone", "description", "address", "shipping"):
+    for name in (
+        "email",
+        "name",
+        "business_name",
+        "individual_name",
+        "phone",
+        "description",
+        "address",
+        "shipping",
+    ):
         if name in fields:
             setattr(customer, name, fields[name])
     if "balance" in fields:

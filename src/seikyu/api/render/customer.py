@@ -26,7 +26,7 @@ def render_customer(customer: Customer) -> dict[str, Any]:
         "object": "customer",
         "address": _address(customer.address),
         "balance": customer.balance,
-        "business_name": None,
+        "business_name": customer.business_name,
         "created": ts(customer.created),
         "currency": customer.currency,
         "customer_account": None,
@@ -35,7 +35,7 @@ def render_customer(customer: Customer) -> dict[str, Any]:
         "description": customer.description,
         "discount": None,
         "email": customer.email,
-        "individual_name": None,
+        "individual_name": customer.individual_name,
         "invoice_prefix": customer.invoice_prefix,
         "invoice_settings": {
             "custom_fields": settings.get("custom_fields"),

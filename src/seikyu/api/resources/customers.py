@@ -41,8 +41,8 @@ def _invoice_prefix(value: str) -> str:
 
 
 InvoicePrefix = Annotated[str, AfterValidator(_invoice_prefix)]
-# `balance` is stored in a 32-bit column; Stripe's own limit is not documented.
-Balance = Annotated[int, Field(ge=-2_147_483_648, le=2_147_483_647)]
+# Stripe documents no bound for `balance`; the column is a signed 64-bit integer.
+Balance = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
 
 
 class Address(Params):
@@ -88,8 +88,10 @@ class CustomerWrite(Expandable):
 
     address: Address | None = None
     balance: Balance = 0
+    business_name: Annotated[str, Field(max_length=150)] | None = None
     description: Str | None = None
     email: Annotated[str, Field(max_length=512)] | None = None
+    individual_name: Annotated[str, Field(max_length=150)] | None = None
     invoice_prefix: InvoicePrefix = ""
     invoice_settings: InvoiceSettings = InvoiceSettings()
     metadata: Metadata | None = None

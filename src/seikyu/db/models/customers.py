@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from seikyu.db.base import AccountOwned, Base
@@ -22,11 +22,13 @@ class Customer(AccountOwned, Base):
 
     email: Mapped[str | None] = mapped_column(String(512))
     name: Mapped[str | None] = mapped_column(String(256))
+    business_name: Mapped[str | None] = mapped_column(String(150))
+    individual_name: Mapped[str | None] = mapped_column(String(150))
     phone: Mapped[str | None] = mapped_column(String(64))
     description: Mapped[str | None] = mapped_column(String(5000))
     address: Mapped[dict[str, Any] | None] = mapped_column(JsonType())
     shipping: Mapped[dict[str, Any] | None] = mapped_column(JsonType())
-    balance: Mapped[int] = mapped_column(Integer, default=0)
+    balance: Mapped[int] = mapped_column(BigInteger, default=0)
     currency: Mapped[str | None] = mapped_column(String(3))
     invoice_prefix: Mapped[str] = mapped_column(String(12))
     next_invoice_sequence: Mapped[int] = mapped_column(Integer, default=1)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from urllib.parse import urlencode
 
-import httpx
+from httpclient import Connection
 from loadgen import RequestFailed
 
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -53,13 +54,16 @@ class CustomerWorkload:
             }
         ).encode()
 
-    async def create(self, client: httpx.AsyncClient, _i: int) -> None:
+    async def create(self, conn: Connection, _i: int) -> None:
         """POST /v1/customers with a fresh Idempotency-Key, as the SDK does."""
         headers = {**FORM_HEADERS, **self._extra_headers, "Idempotency-Key": str(uuid.uuid4())}
-        response = await client.post("/v1/customers", content=self._next_body(), headers=headers)
+        response = await conn.post("/v1/customers", content=self._next_body(), headers=headers)
         if response.status_code != 200:
             raise RequestFailed(f"create: HTTP {response.status_code}: {response.text[:200]}")
-        customer_id = response.json().get("id")
+        try:
+            customer_id = json.loads(response.content).get("id")
+        except (ValueError, AttributeError) as exc:
+            raise RequestFailed(f"create: not a JSON object: {response.text[:200]}") from exc
         if not isinstance(customer_id, str) or not customer_id.startswith("cus_"):
             raise RequestFailed(f"create: no customer id in {response.text[:200]}")
         self.ids.append(customer_id)
@@ -68,10 +72,10 @@ class CustomerWorkload:
         """Pick ``count`` ids uniformly among the customers that exist now."""
         self._retrieve_order = [self._rng.choice(self.ids) for _ in range(count)]
 
-    async def retrieve(self, client: httpx.AsyncClient, i: int) -> None:
+    async def retrieve(self, conn: Connection, i: int) -> None:
         """GET /v1/customers/{id}; the body must be that customer."""
         customer_id = self._retrieve_order[i]
-        response = await client.get(f"/v1/customers/{customer_id}", headers=self._extra_headers)
+        response = await conn.get(f"/v1/customers/{customer_id}", headers=self._extra_headers)
         if response.status_code != 200:
             raise RequestFailed(f"retrieve: HTTP {response.status_code}: {response.text[:200]}")
         # A byte search instead of a JSON parse keeps the client's own CPU cost

@@ -1,20 +1,24 @@
 """Closed-loop HTTP load generator: a fixed number of requests over N workers.
 
-Each worker owns one keep-alive connection's worth of concurrency and sends its
-next request as soon as the previous one answered, so the server always has
-exactly ``concurrency`` requests in flight. Every loop is bounded by a request
-count and by a wall-clock deadline, so a stuck server cannot hang the run.
+Each worker owns one keep-alive connection and sends its next request as soon
+as the previous one answered, so the server always has exactly
+``concurrency`` requests in flight. Every loop is bounded by a request count
+and by a wall-clock deadline, so a stuck server cannot hang the run.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import os
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
 
-import httpx
+from httpclient import Connection, HttpError
 
 REQUEST_TIMEOUT_S = 30.0
 
@@ -28,7 +32,7 @@ class BatchAborted(Exception):
 
 
 # An operation sends request number ``i`` of a batch and raises on failure.
-Operation = Callable[[httpx.AsyncClient, int], Awaitable[None]]
+Operation = Callable[[Connection, int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,10 @@ class Sample:
     elapsed_s: float
     latencies_ms: tuple[float, ...]  # successful requests only, sorted
     first_errors: tuple[str, ...]
+    # CPU seconds spent during the batch: the load generator, and the server's
+    # main process (a database server's own processes are not in it).
+    client_cpu_s: float
+    server_cpu_s: float | None
 
     @property
     def rps(self) -> float:
@@ -61,32 +69,60 @@ class Sample:
     def p99_ms(self) -> float:
         return self.percentile_ms(99)
 
+    def summary(self) -> dict[str, str | int | float]:
+        """The figures, without the raw latencies (for the JSON results file)."""
+        return {
+            "label": self.label,
+            "ok": self.ok,
+            "errors": self.errors,
+            "elapsed_s": self.elapsed_s,
+            "rps": self.rps,
+            "p50_ms": self.p50_ms,
+            "p99_ms": self.p99_ms,
+            "client_cpu_s": self.client_cpu_s,
+            "server_cpu_s": -1.0 if self.server_cpu_s is None else self.server_cpu_s,
+        }
 
-def make_client(base_url: str, api_key: str, concurrency: int) -> httpx.AsyncClient:
-    """One pooled HTTP/1.1 client; its pool size equals the worker count."""
-    limits = httpx.Limits(
-        max_connections=concurrency,
-        max_keepalive_connections=concurrency,
-        keepalive_expiry=60.0,
-    )
-    return httpx.AsyncClient(
-        base_url=base_url,
-        headers={"Authorization": f"Bearer {api_key}"},
-        limits=limits,
-        timeout=REQUEST_TIMEOUT_S,
-    )
+
+def process_cpu_s(pid: int | None) -> float | None:
+    """User + system CPU seconds of one process, read from /proc."""
+    if pid is None:
+        return None
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # The command name may contain spaces; fields after its ")" start at
+    # field 3, so utime (field 14) and stime (15) are at 11 and 12.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def connections(base_url: str, api_key: str, count: int) -> Iterator[list[Connection]]:
+    """``count`` keep-alive connections, closed on exit."""
+    url = urlsplit(base_url)
+    if url.hostname is None or url.port is None:
+        raise ValueError(f"need http://host:port, got {base_url!r}")
+    headers = {"Authorization": f"Bearer {api_key}", "User-Agent": "seikyu-bench"}
+    pool = [Connection(url.hostname, url.port, headers, REQUEST_TIMEOUT_S) for _ in range(count)]
+    try:
+        yield pool
+    finally:
+        for conn in pool:
+            conn.close()
 
 
 async def run_batch(
-    client: httpx.AsyncClient,
+    pool: list[Connection],
     label: str,
     count: int,
-    concurrency: int,
     op: Operation,
     deadline: float,
     max_errors: int = 20,
+    server_pid: int | None = None,
 ) -> Sample:
-    """Send ``count`` requests through ``concurrency`` workers and time each.
+    """Send ``count`` requests through one worker per connection and time each.
 
     ``deadline`` is a ``time.monotonic()`` instant; past it the batch aborts.
     """
@@ -94,29 +130,38 @@ async def run_batch(
     latencies: list[float] = []
     errors: list[str] = []
 
-    async def worker() -> None:
+    async def worker(conn: Connection) -> None:
         for i in indices:
             if time.monotonic() > deadline:
                 raise BatchAborted(f"{label}: deadline passed after {len(latencies)} requests")
             started = time.perf_counter()
             try:
-                await op(client, i)
-            except (httpx.HTTPError, RequestFailed) as exc:
-                errors.append(f"#{i}: {exc!r}")
+                await op(conn, i)
+            except (HttpError, RequestFailed) as exc:
+                errors.append(f"#{i}: {exc}")
                 if len(errors) > max_errors:
-                    raise BatchAborted(f"{label}: {len(errors)} failures, first: {errors[:3]}") from exc
+                    raise BatchAborted(f"{label}: {len(errors)} failures: {errors[:3]}") from exc
                 continue
             latencies.append((time.perf_counter() - started) * 1000)
 
+    server_cpu_before = process_cpu_s(server_pid)
+    client_cpu_before = time.process_time()
     started = time.perf_counter()
     try:
         # A TaskGroup cancels the other workers as soon as one aborts.
         async with asyncio.TaskGroup() as group:
-            for _ in range(concurrency):
-                group.create_task(worker())
+            for conn in pool:
+                group.create_task(worker(conn))
     except* BatchAborted as aborted:
         raise aborted.exceptions[0] from None
     elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu_before
+    server_cpu_after = process_cpu_s(server_pid)
+    server_cpu = (
+        None
+        if server_cpu_before is None or server_cpu_after is None
+        else server_cpu_after - server_cpu_before
+    )
     return Sample(
         label=label,
         ok=len(latencies),
@@ -124,4 +169,6 @@ async def run_batch(
         elapsed_s=elapsed,
         latencies_ms=tuple(sorted(latencies)),
         first_errors=tuple(errors[:5]),
+        client_cpu_s=client_cpu,
+        server_cpu_s=server_cpu,
     )

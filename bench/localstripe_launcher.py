@@ -22,8 +22,8 @@ import pickle
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
-from localstripe import resources, server
+from aiohttp import web  # type: ignore[import-not-found]
+from localstripe import resources, server  # type: ignore[import-not-found]
 
 
 def parse_args() -> argparse.Namespace:
@@ -41,14 +41,14 @@ def redirect_store_dump(pickle_path: Path) -> None:
         with open(pickle_path, "wb") as f:
             pickle.dump(self, f, protocol=pickle.HIGHEST_PROTOCOL)
 
-    resources.Store.dump_to_disk = dump_to_disk  # type: ignore[method-assign]
+    resources.Store.dump_to_disk = dump_to_disk
 
 
 def main() -> None:
     args = parse_args()
-    redirect_store_dump(args.pickle_path)
     if not args.host.startswith("127.") and args.host not in ("localhost", "::1"):
         raise SystemExit(f"refusing to listen on non-loopback host {args.host!r}")
+    redirect_store_dump(args.pickle_path)
 
     # Same access logging as upstream's start(), so per-request cost matches.
     logger = logging.getLogger("aiohttp.access")

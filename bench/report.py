@@ -21,11 +21,24 @@ P99_TARGET_MS = 20.0
 
 @dataclass(frozen=True)
 class Measurement:
-    """One measured batch: ``customers`` existed when it began."""
+    """One measured batch at a checkpoint.
+
+    Creates are the ones that brought the store up to ``customers``; retrieves
+    ran with exactly ``customers`` in the store.
+    """
 
     server: str
     customers: int
     operation: str  # "create" or "retrieve"
+    sample: Sample
+
+
+@dataclass(frozen=True)
+class Growth:
+    """Unmeasured-fill creates that took the store from ``start`` to ``end``."""
+
+    start: int
+    end: int
     sample: Sample
 
 
@@ -35,7 +48,7 @@ class ServerReport:
 
     name: str
     facts: list[str] = field(default_factory=list)
-    fills: list[Sample] = field(default_factory=list)
+    growth: list[Growth] = field(default_factory=list)
     measurements: list[Measurement] = field(default_factory=list)
     failure: str | None = None
 
@@ -78,9 +91,14 @@ def fmt_ms(value: float) -> str:
 
 def sample_line(sample: Sample) -> str:
     errors = f", {sample.errors} errors" if sample.errors else ""
+    requests = max(1, sample.ok + sample.errors)
+    cpu = f"cpu/req: client {sample.client_cpu_s / requests * 1000:.2f} ms"
+    if sample.server_cpu_s is not None:
+        cpu += f", server {sample.server_cpu_s / requests * 1000:.2f} ms"
     return (
-        f"{sample.label:<34} {sample.ok:>6} ok in {sample.elapsed_s:7.2f}s  "
-        f"{sample.rps:9.1f} req/s  p50 {fmt_ms(sample.p50_ms):>7} ms  p99 {fmt_ms(sample.p99_ms):>7} ms{errors}"
+        f"{sample.label:<34} {sample.ok:>5} ok {sample.elapsed_s:7.2f}s "
+        f"{sample.rps:8.1f} req/s  p50 {fmt_ms(sample.p50_ms):>7} ms  "
+        f"p99 {fmt_ms(sample.p99_ms):>7} ms  ({cpu}){errors}"
     )
 
 
@@ -115,19 +133,56 @@ def markdown_table(reports: list[ServerReport]) -> str:
     return "\n".join(rows)
 
 
+def growth_table(reports: list[ServerReport]) -> str:
+    """Create req/s and p50 per fill segment: how each server slows as it grows."""
+    ran = [r for r in reports if r.growth]
+    if not ran:
+        return ""
+    by_segment: dict[tuple[int, int], dict[str, Sample]] = {}
+    for r in ran:
+        for g in r.growth:
+            by_segment.setdefault((g.start, g.end), {})[r.name] = g.sample
+    rows = [
+        "| Customers | " + " | ".join(f"{r.name} req/s (p50 ms)" for r in ran) + " |",
+        "|---|" + "---:|" * len(ran),
+    ]
+    for (start, end), samples in sorted(by_segment.items()):
+        cells = [
+            f"{samples[r.name].rps:,.0f} ({fmt_ms(samples[r.name].p50_ms)})"
+            if r.name in samples
+            else "-"
+            for r in ran
+        ]
+        rows.append(f"| {start:,} to {end:,} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
 def target_checks(reports: list[ServerReport], top_customers: int) -> list[str]:
     """One line per Seikyu server and target: measured value, target, met or not."""
     lines: list[str] = []
     for report in reports:
-        if report.name == BASELINE or report.failure:
+        if report.name == BASELINE:
             continue
         for m in report.measurements:
+            what = f"{report.name} {m.operation} @ {m.customers:,}"
             base = baseline_rps(reports, m.customers, m.operation)
             if m.customers == top_customers and base is not None:
                 want = CREATE_RATIO_TARGET if m.operation == "create" else RETRIEVE_RATIO_TARGET
                 got = m.sample.rps / base
-                lines.append(verdict(f"{report.name} {m.operation} @ {m.customers:,}: {got:.2f}x localstripe", got >= want, f">= {want:g}x"))
-            lines.append(verdict(f"{report.name} {m.operation} @ {m.customers:,}: p99 {fmt_ms(m.sample.p99_ms)} ms", m.sample.p99_ms < P99_TARGET_MS, f"< {P99_TARGET_MS:g} ms"))
+                lines.append(
+                    verdict(
+                        f"{what}: {got:.2f}x localstripe",
+                        got >= want,
+                        f">= {want:g}x",
+                    )
+                )
+            lines.append(
+                verdict(
+                    f"{what}: p99 {fmt_ms(m.sample.p99_ms)} ms",
+                    m.sample.p99_ms < P99_TARGET_MS,
+                    f"< {P99_TARGET_MS:g} ms",
+                )
+            )
     return lines
 
 
@@ -135,7 +190,9 @@ def verdict(what: str, met: bool, target: str) -> str:
     return f"{'MET    ' if met else 'NOT MET'}  {what} (target {target})"
 
 
-def markdown_report(reports: list[ServerReport], machine: list[str], method: list[str], checks: list[str]) -> str:
+def markdown_report(
+    reports: list[ServerReport], machine: list[str], method: list[str], checks: list[str]
+) -> str:
     parts = ["## Results: customers", "", "Machine:", ""]
     parts += [f"- {fact}" for fact in machine]
     parts += ["", "Method:", ""] + [f"- {line}" for line in method]
@@ -143,8 +200,13 @@ def markdown_report(reports: list[ServerReport], machine: list[str], method: lis
         parts += ["", f"{report.name}:", ""]
         parts += [f"- {fact}" for fact in report.facts]
         if report.failure:
-            parts.append(f"- did not complete: {report.failure.splitlines()[0]}")
+            lines = report.failure.strip().splitlines()
+            reason = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
+            parts.append(f"- did not complete: {reason}")
     parts += ["", markdown_table(reports), ""]
+    growth = growth_table(reports)
+    if growth:
+        parts += ["Creates while growing (the unmeasured fill, for reference):", "", growth, ""]
     if checks:
         parts += ["Targets:", "", "```", *checks, "```", ""]
     return "\n".join(parts)

@@ -75,7 +75,9 @@ def log_tail(path: Path, lines: int = 25) -> str:
 def run_checked(argv: list[str], *, env: dict[str, str] | None = None, timeout: float = 600) -> str:
     """Run a setup command; its output goes into the error if it fails."""
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=timeout, check=False)
+        done = subprocess.run(
+            argv, capture_output=True, text=True, env=env, timeout=timeout, check=False
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise ServerError(f"{' '.join(argv)}: {exc}") from exc
     if done.returncode != 0:
@@ -83,7 +85,9 @@ def run_checked(argv: list[str], *, env: dict[str, str] | None = None, timeout: 
     return done.stdout
 
 
-def spawn(name: str, argv: list[str], log_path: Path, env: dict[str, str], cwd: Path) -> subprocess.Popen[bytes]:
+def spawn(
+    name: str, argv: list[str], log_path: Path, env: dict[str, str], cwd: Path
+) -> subprocess.Popen[bytes]:
     # Append: a restart (the persistence check) keeps the earlier run's log.
     with open(log_path, "ab") as log:
         log.write(f"--- {' '.join(argv)}\n".encode())
@@ -97,7 +101,19 @@ def spawn(name: str, argv: list[str], log_path: Path, env: dict[str, str], cwd: 
 
 
 def wait_ready(server: RunningServer) -> None:
-    """Poll GET /v1/customers?limit=1 until it answers 200, or give up."""
+    """Poll GET /v1/customers?limit=1 until it answers 200, or give up.
+
+    The server runs in its own session, so Ctrl-C does not reach it: on any
+    way out but success, stop it here or it would outlive the harness.
+    """
+    try:
+        _poll_until_ready(server)
+    except BaseException:
+        server.stop(hard=True)
+        raise
+
+
+def _poll_until_ready(server: RunningServer) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     headers = {"Authorization": f"Bearer {server.api_key}"}
     last = "no answer"
@@ -117,8 +133,10 @@ def wait_ready(server: RunningServer) -> None:
                     return
                 last = f"HTTP {response.status_code}: {response.text[:200]}"
             time.sleep(0.2)
-    server.stop(hard=True)
-    raise ServerError(f"{server.name} not ready after {READY_TIMEOUT_S:.0f}s ({last}):\n{log_tail(server.log_path)}")
+    raise ServerError(
+        f"{server.name} not ready after {READY_TIMEOUT_S:.0f}s ({last}):\n"
+        + log_tail(server.log_path)
+    )
 
 
 # --- localstripe -------------------------------------------------------------
@@ -133,7 +151,11 @@ def installed_localstripe_version() -> str | None:
         return None
     try:
         return run_checked(
-            [str(localstripe_python()), "-c", "import importlib.metadata as m; print(m.version('localstripe'))"]
+            [
+                str(localstripe_python()),
+                "-c",
+                "import importlib.metadata as m; print(m.version('localstripe'))",
+            ]
         ).strip()
     except ServerError:
         return None
@@ -146,14 +168,23 @@ def ensure_localstripe_venv() -> None:
     print(f"installing localstripe=={LOCALSTRIPE_VERSION} into {LOCALSTRIPE_VENV} ...", flush=True)
     if not localstripe_python().exists():
         run_checked(["python3", "-m", "venv", str(LOCALSTRIPE_VENV)])
-    run_checked([str(localstripe_python()), "-m", "pip", "install", "-q", f"localstripe=={LOCALSTRIPE_VERSION}"])
+    run_checked(
+        [
+            str(localstripe_python()),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            f"localstripe=={LOCALSTRIPE_VERSION}",
+        ]
+    )
 
 
 def localstripe_versions() -> str:
     code = (
         "import importlib.metadata as m, sys;"
         "print(f\"localstripe {m.version('localstripe')}, aiohttp {m.version('aiohttp')}, "
-        "Python {sys.version.split()[0]}\")"
+        'Python {sys.version.split()[0]}")'
     )
     return run_checked([str(localstripe_python()), "-c", code]).strip()
 
@@ -190,7 +221,19 @@ def check_bench_db_name(name: str) -> None:
 
 def psql(sql: str) -> str:
     return run_checked(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-Atc", sql],
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            "postgres",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-Atc",
+            sql,
+        ],
         timeout=120,
     )
 
@@ -205,8 +248,8 @@ def reset_postgres_db(name: str) -> str:
 
 def postgres_facts() -> str:
     """Settings that decide whether a commit is durable when it is answered."""
-    out = psql("SELECT current_setting('server_version'), current_setting('fsync'), "
-               "current_setting('synchronous_commit'), current_setting('shared_buffers')")  # fmt: skip
+    settings = ("server_version", "fsync", "synchronous_commit", "shared_buffers")
+    out = psql("SELECT " + ", ".join(f"current_setting('{name}')" for name in settings))
     version, fsync, sync_commit, shared_buffers = out.strip().split("|")
     return (
         f"PostgreSQL {version} (fsync={fsync}, synchronous_commit={sync_commit}, "
@@ -225,17 +268,26 @@ def migrate_seikyu(database_url: str, api_key: str) -> None:
     if not SEIKYU_BIN.exists():
         raise ServerError(f"{SEIKYU_BIN} does not exist (is the project installed into .venv?)")
     run_checked(
-        [str(SEIKYU_BIN), "migrate", "--database-url", database_url], env=seikyu_env(database_url, api_key)
+        [str(SEIKYU_BIN), "migrate", "--database-url", database_url],
+        env=seikyu_env(database_url, api_key),
     )
 
 
 def start_seikyu(name: str, database_url: str, api_key: str, workdir: Path) -> RunningServer:
     """Run ``seikyu serve`` on a fresh loopback port against ``database_url``."""
     port = free_loopback_port()
-    argv = [str(SEIKYU_BIN), "serve", "--host", LOOPBACK, "--port", str(port), "--database-url", database_url]
+    argv = [
+        str(SEIKYU_BIN),
+        "serve",
+        "--host",
+        LOOPBACK,
+        "--port",
+        str(port),
+        "--database-url",
+        database_url,
+    ]
     log_path = workdir / f"{name}.log"
     process = spawn(name, argv, log_path, seikyu_env(database_url, api_key), workdir)
     server = RunningServer(name, f"http://{LOOPBACK}:{port}", api_key, process, log_path)
     wait_ready(server)
     return server
-

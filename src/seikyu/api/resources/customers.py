@@ -11,15 +11,7 @@ from seikyu.api.params import Expandable, ListParams, Metadata, Params, SearchPa
 from seikyu.api.render.customer import render_customer
 from seikyu.api.render.tax_id import render_tax_id
 from seikyu.api.routing import Call, Router
-from seikyu.api.search_query import (
-    FieldKind,
-    SearchQueryError,
-    decode_page_token,
-    encode_page_token,
-    parse,
-    validate,
-)
-from seikyu.core.errors import SeikyuError
+from seikyu.api.search import run_search
 from seikyu.customers import service, tax_ids
 from seikyu.customers.service import CustomerFields
 from seikyu.customers.tax_id_formats import MAX_VALUE_LENGTH
@@ -136,23 +128,7 @@ def create(call: Call[CustomerCreate]) -> dict[str, Any]:
 
 @router.get("/v1/customers/search", SearchParams)
 def search(call: Call[SearchParams]) -> dict[str, Any]:
-    params = call.params
-    try:
-        kinds = {name: FieldKind(kind) for name, kind in service.search_fields().items()}
-        query = validate(parse(params.query), kinds)
-        offset = _page_offset(params.page)
-    except SearchQueryError as error:
-        raise SeikyuError(error.message, param=error.param) from None
-    found, has_more = service.search(call.uow, query, offset=offset, limit=params.limit)
-    total = service.count(call.uow, query) if "total_count" in (params.expand or []) else None
-    return lists.search_envelope(
-        call.url,
-        found,
-        render_customer,
-        has_more=has_more,
-        next_page=encode_page_token(str(offset + len(found))) if has_more else None,
-        total_count=total,
-    )
+    return run_search(call, service.search_fields(), service.search, service.count, render_customer)
 
 
 @router.get("/v1/customers/{id}", Expandable)
@@ -177,19 +153,6 @@ def list_customers(call: Call[CustomerList]) -> dict[str, Any]:
         call.uow, lists.window(params), email=params.email, test_clock=params.test_clock
     )
     return lists.envelope(call.url, page, render_customer)
-
-
-_MAX_OFFSET = 2**31 - 1
-
-
-def _page_offset(token: str | None) -> int:
-    """The offset a `next_page` token stands for (the first page has none)."""
-    if token is None:
-        return 0
-    cursor = decode_page_token(token)
-    if not (cursor.isdigit() and int(cursor) <= _MAX_OFFSET):
-        raise SearchQueryError("Invalid page token.", param="page")
-    return int(cursor)
 
 
 def _tax_ids_of(uow: UnitOfWork, customer: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any, Literal, cast
 
@@ -14,15 +13,7 @@ from seikyu.api.params import Expandable, ListParams, Metadata, Params, SearchPa
 from seikyu.api.render.price import render_currency_options, render_price, render_tiers
 from seikyu.api.render.product import render_product
 from seikyu.api.routing import Call, Router
-from seikyu.api.search_query import (
-    FieldKind,
-    SearchQuery,
-    SearchQueryError,
-    decode_page_token,
-    encode_page_token,
-    parse,
-    validate,
-)
+from seikyu.api.search import run_search
 from seikyu.catalog import prices, products
 from seikyu.catalog.price_repository import PriceFilter
 from seikyu.catalog.price_rules import (
@@ -35,7 +26,6 @@ from seikyu.catalog.price_rules import (
 )
 from seikyu.catalog.prices import NewPrice, PriceChanges
 from seikyu.catalog.products import ProductFields
-from seikyu.core.errors import SeikyuError
 from seikyu.db.models.prices import Price
 from seikyu.db.uow import UnitOfWork
 
@@ -287,49 +277,6 @@ class PriceList(ListParams):
             meter=recurring.meter,
             lookup_keys=None if self.lookup_keys is None else tuple(self.lookup_keys),
         )
-
-
-Found = tuple[list[Any], bool]
-
-
-def run_search(
-    call: Call[SearchParams],
-    fields: dict[str, str],
-    search: Callable[..., Found],
-    count: Callable[[UnitOfWork, SearchQuery], int],
-    render: Callable[[Any], dict[str, Any]],
-) -> dict[str, Any]:
-    """A search endpoint: validate `query` against `fields`, page by offset, render."""
-    params = call.params
-    try:
-        kinds = {name: FieldKind(kind) for name, kind in fields.items()}
-        query = validate(parse(params.query), kinds)
-        offset = _page_offset(params.page)
-    except SearchQueryError as error:
-        raise SeikyuError(error.message, param=error.param) from None
-    found, has_more = search(call.uow, query, offset=offset, limit=params.limit)
-    total = count(call.uow, query) if "total_count" in (params.expand or []) else None
-    return lists.search_envelope(
-        call.url,
-        found,
-        render,
-        has_more=has_more,
-        next_page=encode_page_token(str(offset + len(found))) if has_more else None,
-        total_count=total,
-    )
-
-
-_MAX_OFFSET = 2**31 - 1
-
-
-def _page_offset(token: str | None) -> int:
-    """The offset a `next_page` token stands for (the first page has none)."""
-    if token is None:
-        return 0
-    cursor = decode_page_token(token)
-    if not (cursor.isdigit() and int(cursor) <= _MAX_OFFSET):
-        raise SearchQueryError("Invalid page token.", param="page")
-    return int(cursor)
 
 
 @router.post("/v1/prices", PriceCreate)

@@ -17,9 +17,9 @@ from seikyu.api.resources.prices import (
     DecimalAmount,
     TaxBehavior,
     currency_options,
-    run_search,
 )
 from seikyu.api.routing import Call, Router
+from seikyu.api.search import run_search
 from seikyu.catalog import price_rules, products
 from seikyu.catalog.price_rules import PriceInput, Recurring
 from seikyu.catalog.products import DefaultPriceData, ProductFields

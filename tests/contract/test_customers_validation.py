@@ -163,7 +163,7 @@ def test_bad_create_is_refused_and_writes_nothing(
 
     body = (error.json_body or {})["error"]
     assert (error.http_status, body.get("param")) == (
-        400 if code != "resource_missing" else 404,
+        400,
         param,
     ), body
     if code is not ANY:

@@ -291,7 +291,7 @@ def test_a_price_names_exactly_one_existing_product(client: stripe.StripeClient)
 
     assert_error(missing, code="parameter_missing", param="product")
     assert_error(both, code="parameters_exclusive", param="product")
-    assert_error(unknown, status=404, code="resource_missing", param="product")
+    assert_error(unknown, status=400, code="resource_missing", param="product")
 
 
 def test_a_failed_price_leaves_no_product_behind(client: stripe.StripeClient) -> None:

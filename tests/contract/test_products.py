@@ -260,7 +260,7 @@ def test_the_default_price_must_be_an_active_price_of_the_product(
     error = error_of(
         lambda: client.v1.products.update(product.id, params={"default_price": "price_nope"})
     )
-    assert_error(error, status=404, code="resource_missing", param="default_price")
+    assert_error(error, status=400, code="resource_missing", param="default_price")
 
 
 def test_name_and_default_price_cannot_be_unset(client: stripe.StripeClient) -> None:
@@ -323,7 +323,7 @@ def test_list_is_newest_first_and_pages_both_ways_with_chosen_ids(
 
 def test_an_unknown_cursor_is_refused(client: stripe.StripeClient) -> None:
     error = error_of(lambda: client.v1.products.list(params={"starting_after": "prod_nope"}))
-    assert_error(error, status=404, code="resource_missing", param="starting_after")
+    assert_error(error, status=400, code="resource_missing", param="starting_after")
 
 
 def test_list_filters(client: stripe.StripeClient) -> None:

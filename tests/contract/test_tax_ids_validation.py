@@ -147,7 +147,7 @@ BAD_OWNER: list[tuple[str, dict[str, Any], int, object, str]] = [
     (
         "customer unknown",
         {"type": "customer", "customer": "cus_nope"},
-        404,
+        400,
         "resource_missing",
         "owner[customer]",
     ),
@@ -195,7 +195,7 @@ def test_a_deleted_customer_cannot_own_a_new_tax_id(client: stripe.StripeClient)
         )
     )
 
-    assert_error(error, status=404, code="resource_missing", param="owner[customer]")
+    assert_error(error, status=400, code="resource_missing", param="owner[customer]")
 
 
 BAD_LIST: list[tuple[str, dict[str, Any], object, str]] = [

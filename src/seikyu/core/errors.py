@@ -77,10 +77,14 @@ def unknown(param: str) -> SeikyuError:
 
 
 def no_such(object_name: str, object_id: str, *, param: str | None = "id") -> SeikyuError:
-    """Stripe's wording for a reference to an object that does not exist in this account."""
+    """Stripe's wording for a reference to an object that does not exist in this account.
+
+    As Stripe: the object named by the URL (`param="id"`) is a 404; one named by a request
+    parameter (`items[0][price]`) makes the request itself invalid, a 400.
+    """
     return SeikyuError(
         f"No such {object_name}: '{object_id}'",
-        kind=Kind.NOT_FOUND,
+        kind=Kind.NOT_FOUND if param in ("id", None) else Kind.INVALID,
         code="resource_missing",
         param=param,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from seikyu.db.models.prices import Price
@@ -17,7 +17,9 @@ from seikyu.db.search import (
     STRING,
     SearchColumn,
     SearchQueryLike,
+    count_rows,
     field_kinds,
+    search_page,
     to_condition,
 )
 
@@ -108,27 +110,15 @@ def search(
     limit: int,
 ) -> tuple[list[Product], bool]:
     """One page of a search, newest first; the bool says whether more pages follow."""
-    stmt = (
-        _scoped(account_id, livemode)
-        .where(to_condition(query, SEARCH_COLUMNS))
-        .order_by(Product.sort_key.desc())
-        .offset(offset)
-        .limit(limit + 1)
-    )
-    rows = list(session.scalars(stmt))
-    return rows[:limit], len(rows) > limit
+    stmt = _matching(account_id, livemode, query)
+    return search_page(session, stmt, Product.sort_key, offset=offset, limit=limit)
 
 
 def count_matching(
     session: Session, account_id: str, livemode: bool, query: SearchQueryLike
 ) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(Product)
-        .where(
-            Product.account_id == account_id,
-            Product.livemode == livemode,
-            to_condition(query, SEARCH_COLUMNS),
-        )
-    )
-    return int(session.scalar(stmt) or 0)
+    return count_rows(session, _matching(account_id, livemode, query))
+
+
+def _matching(account_id: str, livemode: bool, query: SearchQueryLike) -> Select[Product]:
+    return _scoped(account_id, livemode).where(to_condition(query, SEARCH_COLUMNS))

@@ -15,7 +15,9 @@ from seikyu.db.search import (
     STRING,
     SearchColumn,
     SearchQueryLike,
+    count_rows,
     field_kinds,
+    search_page,
     to_condition,
 )
 
@@ -88,28 +90,17 @@ def search(
     limit: int,
 ) -> tuple[list[Customer], bool]:
     """One page of a search, newest first; the bool says whether more pages follow."""
-    stmt = (
-        _scoped(account_id, livemode)
-        .where(Customer.deleted_at.is_(None), to_condition(query, SEARCH_COLUMNS))
-        .order_by(Customer.id.desc())
-        .offset(offset)
-        .limit(limit + 1)
-    )
-    rows = list(session.scalars(stmt))
-    return rows[:limit], len(rows) > limit
+    stmt = _matching(account_id, livemode, query)
+    return search_page(session, stmt, Customer.id, offset=offset, limit=limit)
 
 
 def count_matching(
     session: Session, account_id: str, livemode: bool, query: SearchQueryLike
 ) -> int:
-    stmt = (
-        select(func.count())
-        .select_from(Customer)
-        .where(
-            Customer.account_id == account_id,
-            Customer.livemode == livemode,
-            Customer.deleted_at.is_(None),
-            to_condition(query, SEARCH_COLUMNS),
-        )
+    return count_rows(session, _matching(account_id, livemode, query))
+
+
+def _matching(account_id: str, livemode: bool, query: SearchQueryLike) -> Select[Customer]:
+    return _scoped(account_id, livemode).where(
+        Customer.deleted_at.is_(None), to_condition(query, SEARCH_COLUMNS)
     )
-    return int(session.scalar(stmt) or 0)

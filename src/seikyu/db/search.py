@@ -30,6 +30,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Select,
     SQLColumnExpression,
     String,
     and_,
@@ -37,9 +38,11 @@ from sqlalchemy import (
     literal,
     not_,
     or_,
+    select,
 )
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -286,3 +289,24 @@ def _json_key_text_postgresql(element: _JsonKeyText, compiler: SQLCompiler, **kw
 @compiles(_JsonKeyText)
 def _json_key_text_other(element: _JsonKeyText, compiler: SQLCompiler, **kw: Any) -> str:
     raise CompileError(f"metadata search is not implemented for {compiler.dialect.name}")
+
+
+R = TypeVar("R")
+
+
+def search_page(
+    session: Session,
+    stmt: Select[R],
+    order: SQLColumnExpression[Any],
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[list[R], bool]:
+    """One page of matches of `stmt`, newest first; the bool says whether more follow."""
+    rows = list(session.scalars(stmt.order_by(order.desc()).offset(offset).limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
+
+
+def count_rows(session: Session, stmt: Select[Any]) -> int:
+    """How many rows `stmt` matches (for `expand[]=total_count`)."""
+    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)

@@ -4,20 +4,47 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from seikyu.db.engine import database_url
 
+if TYPE_CHECKING:
+    from seikyu.db.uow import Database
+
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Seikyu billing server.")
 keys = typer.Typer(no_args_is_help=True, help="Manage secret API keys.")
 app.add_typer(keys, name="keys")
+
+BOOTSTRAP_ENV = "SEIKYU_BOOTSTRAP_SECRET_KEY"
 
 DatabaseUrl = Annotated[
     str | None,
     typer.Option("--database-url", help="Defaults to $SEIKYU_DATABASE_URL or sqlite:///seikyu.db"),
 ]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+def _open(url: str | None, *, pool_size: int = 5) -> Database:
+    """The database, or a clear exit if its schema is not the one this version needs."""
+    from seikyu.app import build_database
+    from seikyu.db.migrate import is_current
+
+    db = build_database(database_url(url), pool_size=pool_size)
+    try:
+        current = is_current(db.engine)
+    except Exception as error:
+        db.dispose()
+        raise _fail(f"Cannot open the database: {error}", 2) from None
+    if not current:
+        db.dispose()
+        raise _fail("The database schema is not current: run `seikyu migrate` first.", 2)
+    return db
 
 
 @app.command()
@@ -26,24 +53,36 @@ def serve(
     port: Annotated[int, typer.Option()] = 8000,
     database_url_: DatabaseUrl = None,
 ) -> None:
-    """Run the API and the background worker in one process."""
+    """Run the API and the background worker in one process.
+
+    On a database without accounts, the first start creates one. Its secret key is the one
+    in $SEIKYU_BOOTSTRAP_SECRET_KEY if set, else a new random key, printed once: only its
+    hash is stored.
+    """
     import uvicorn
 
     from seikyu.accounts import service as accounts
-    from seikyu.app import build_app, build_database
-    from seikyu.db.migrate import is_current
+    from seikyu.app import build_app
+    from seikyu.core.errors import SeikyuError
     from seikyu.worker.maintenance import MaintenanceThread
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    db = build_database(database_url(database_url_), pool_size=20)
-    if not is_current(db.engine):
-        typer.echo("The database schema is not current: run `seikyu migrate` first.", err=True)
-        raise typer.Exit(2)
-    with db.unit() as uow:
-        created = accounts.bootstrap(uow, os.environ.get("SEIKYU_BOOTSTRAP_SECRET_KEY") or None)
+    db = _open(database_url_, pool_size=20)
+    given = os.environ.get(BOOTSTRAP_ENV) or None
+    try:
+        with db.unit() as uow:
+            created = accounts.bootstrap(uow, given)
+    except SeikyuError as error:
+        db.dispose()
+        raise _fail(f"{BOOTSTRAP_ENV}: {error.message}", 2) from None
     if created is not None:
         typer.echo(f"Created account {created.account_id}.")
-        typer.echo(f"Test secret key (shown once, store it now): {created.secret}")
+        if given is None:
+            typer.echo(f"Test secret key (shown once, store it now): {created.secret}")
+        else:
+            typer.echo(f"Its secret key is the one in {BOOTSTRAP_ENV}.")
+    elif given is not None:
+        typer.echo(f"{BOOTSTRAP_ENV} ignored: the database already has an account.", err=True)
     maintenance = MaintenanceThread(db)
     maintenance.start()
     typer.echo(f"Seikyu API listening on http://{host}:{port}")
@@ -61,8 +100,10 @@ def migrate(database_url_: DatabaseUrl = None) -> None:
     from seikyu.db.migrate import upgrade
 
     engine = make_engine(database_url(database_url_))
-    upgrade(engine)
-    engine.dispose()
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
     typer.echo("Database schema is current.")
 
 
@@ -71,50 +112,61 @@ def keys_create(
     account: Annotated[str | None, typer.Option(help="Account id; default: the first")] = None,
     database_url_: DatabaseUrl = None,
 ) -> None:
-    """Create a test secret key and print it once."""
+    """Create a test secret key and print it once: `<key id> <account id> <secret>`."""
     from seikyu.accounts import service as accounts
-    from seikyu.app import build_database
+    from seikyu.core.errors import SeikyuError
 
-    db = build_database(database_url(database_url_))
-    with db.unit() as uow:
-        account_id = account or accounts.default_account_id(uow)
-        if account_id is None:
-            created = accounts.bootstrap(uow, None)
-            assert created is not None
-            new = created
-        else:
-            new = accounts.create_key(uow, account_id)
+    db = _open(database_url_)
+    try:
+        with db.unit() as uow:
+            account_id = account or accounts.default_account_id(uow)
+            if account_id is None:
+                new = accounts.bootstrap(uow, None)
+            else:
+                new = accounts.create_key(uow, account_id)
+    except SeikyuError as error:
+        raise _fail(error.message) from None
+    finally:
+        db.dispose()
+    assert new is not None  # bootstrap on a database without accounts always creates one
     typer.echo(f"{new.key_id} {new.account_id} {new.secret}")
 
 
 @keys.command("list")
 def keys_list(database_url_: DatabaseUrl = None) -> None:
-    """List keys (redacted) with their status."""
+    """List keys, redacted: `<key id> <account id> <redacted secret> <active|revoked>`."""
     from seikyu.accounts import service as accounts
-    from seikyu.app import build_database
 
-    db = build_database(database_url(database_url_))
-    with db.unit() as uow:
-        for key in accounts.list_keys(uow):
-            state = "revoked" if key.revoked_at else "active"
-            typer.echo(f"{key.id} {key.account_id} {key.redacted} {state}")
+    db = _open(database_url_)
+    try:
+        with db.unit(readonly=True) as uow:
+            rows = [
+                f"{key.id} {key.account_id} {key.redacted} "
+                f"{'revoked' if key.revoked_at else 'active'}"
+                for key in accounts.list_keys(uow)
+            ]
+    finally:
+        db.dispose()
+    for row in rows:
+        typer.echo(row)
 
 
 @keys.command("revoke")
 def keys_revoke(key_id: str, database_url_: DatabaseUrl = None) -> None:
     """Revoke a key: requests with it fail with 401 from now on."""
     from seikyu.accounts import service as accounts
-    from seikyu.app import build_database
     from seikyu.core.errors import SeikyuError
 
-    db = build_database(database_url(database_url_))
+    db = _open(database_url_)
     try:
         with db.unit() as uow:
             key = accounts.revoke_key(uow, key_id)
+            revoked = key.id
     except SeikyuError as error:
-        typer.echo(error.message, err=True)
-        raise typer.Exit(1) from None
-    typer.echo(f"{key.id} revoked")
+        raise _fail(error.message) from None
+    finally:
+        db.dispose()
+    typer.echo(f"{revoked} revoked")
 
 
 def main() -> None:

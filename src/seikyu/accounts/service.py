@@ -44,8 +44,7 @@ def create_key(uow: UnitOfWork, account_id: str, *, secret: str | None = None) -
     if repository.get_account(uow.session, account_id) is None:
         raise SeikyuError(f"No such account: '{account_id}'", kind=Kind.NOT_FOUND)
     secret = secret or TEST_PREFIX + random_token(40)
-    if not secret.startswith((TEST_PREFIX, LIVE_PREFIX)) or len(secret) < 16:
-        raise SeikyuError("A secret key starts with sk_test_ or sk_live_ and has 16+ characters.")
+    check_secret(secret)
     digest = hash_secret(secret)
     if repository.key_by_hash(uow.session, digest) is not None:
         raise SeikyuError("That secret key is already in use.", kind=Kind.CONFLICT)
@@ -62,6 +61,20 @@ def create_key(uow: UnitOfWork, account_id: str, *, secret: str | None = None) -
     return NewKey(key.id, account_id, secret)
 
 
+def check_secret(secret: str) -> None:
+    """A secret key is `sk_test_` or `sk_live_` and 16 to 255 visible ASCII characters."""
+    if (
+        not secret.startswith((TEST_PREFIX, LIVE_PREFIX))
+        or not 16 <= len(secret) <= 255
+        or not (secret.isascii() and secret.isprintable())
+        or any(char.isspace() for char in secret)
+    ):
+        raise SeikyuError(
+            "A secret key starts with sk_test_ or sk_live_ and has 16 to 255 printable "
+            "ASCII characters without spaces."
+        )
+
+
 def bootstrap(uow: UnitOfWork, secret: str | None) -> NewKey | None:
     """On a database with no account, make one with a test key (the given one or a new one)."""
     if repository.count_accounts(uow.session) > 0:
@@ -73,10 +86,26 @@ def bootstrap(uow: UnitOfWork, secret: str | None) -> NewKey | None:
 
 def authenticate(uow: UnitOfWork, secret: str) -> Credentials:
     key = repository.key_by_hash(uow.session, hash_secret(secret))
-    if key is None or key.revoked_at is not None:
-        shown = secret[:8] + "*" * max(0, len(secret) - 12) + secret[-4:]
-        raise SeikyuError(f"Invalid API Key provided: {shown}", kind=Kind.AUTHENTICATION)
+    if key is None:
+        raise SeikyuError(
+            f"Invalid API Key provided: {redact_secret(secret)}", kind=Kind.AUTHENTICATION
+        )
+    if key.revoked_at is not None:
+        # Stripe's answer for a key that was rolled and has since expired.
+        raise SeikyuError(
+            f"Expired API Key provided: {redact_secret(secret)}",
+            kind=Kind.AUTHENTICATION,
+            code="api_key_expired",
+        )
     return Credentials(key.account_id, key.livemode, key.id)
+
+
+def redact_secret(secret: str) -> str:
+    """`sk_test_************************abcd`: enough to tell keys apart, not to use one."""
+    secret = secret[:200]
+    head = secret[:8]
+    tail = secret[-4:] if len(secret) > 12 else ""
+    return head + "*" * (len(secret) - len(head) - len(tail)) + tail
 
 
 def list_keys(uow: UnitOfWork, account_id: str | None = None) -> list[ApiKey]:

@@ -1,4 +1,10 @@
-"""`expand[]`: replace ids with the objects they name, up to four levels deep."""
+"""`expand[]`: replace ids with the objects they name, up to four levels deep.
+
+A path walks the rendered object: `customer` on a charge, `data.customer` on a list of
+charges, `invoice.subscription.default_payment_method` through objects it expanded on the
+way, `lines.data.price` through a list embedded in an object, and `discounts` over an array
+of ids. Each object type says which of its paths hold expandable ids (see `registry`).
+"""
 
 from __future__ import annotations
 
@@ -9,38 +15,46 @@ from seikyu.core.errors import SeikyuError
 from seikyu.db.uow import UnitOfWork
 
 MAX_DEPTH = 4
+LISTS = ("list", "search_result")
 Tree = dict[str, "Tree"]
 
 
 def expand(uow: UnitOfWork, obj: dict[str, Any], paths: list[str] | None) -> dict[str, Any]:
     if not paths:
         return obj
+    _apply(uow, obj, parse(paths), "")
+    return obj
+
+
+def parse(paths: list[str]) -> Tree:
+    """Merge the requested paths into one tree, so shared prefixes load once."""
     tree: Tree = {}
     for index, path in enumerate(paths):
         parts = path.split(".")
-        if len(parts) > MAX_DEPTH or any(not part for part in parts):
+        if any(not part for part in parts):
+            raise SeikyuError(f"Invalid expand path: '{path}'.", param=f"expand[{index}]")
+        if len(parts) > MAX_DEPTH:
             raise SeikyuError(
-                f"You cannot expand more than {MAX_DEPTH} levels of a property "
-                f"or use an empty segment ({path}).",
+                f"You cannot expand more than {MAX_DEPTH} levels of a property. Property: {path}",
                 param=f"expand[{index}]",
             )
         node = tree
         for part in parts:
             node = node.setdefault(part, {})
-    _apply(uow, obj, tree, "")
-    return obj
+    return tree
 
 
 def _apply(uow: UnitOfWork, obj: dict[str, Any], tree: Tree, shown: str) -> None:
     kind = obj.get("object")
-    if kind in ("list", "search_result"):
+    if kind in LISTS:
         for key, subtree in tree.items():
             if key == "total_count" and kind == "search_result":
                 continue  # computed by the search endpoint when asked for
             if key != "data":
                 raise _cannot(shown + key)
-            for item in obj["data"]:
-                _apply(uow, item, subtree, shown + "data.")
+            for item in obj.get("data") or []:
+                if isinstance(item, dict):
+                    _apply(uow, item, subtree, shown + "data.")
         return
     spec = registry.by_name(str(kind))
     if spec is None:
@@ -59,23 +73,60 @@ def _apply_fields(
 ) -> None:
     for key, subtree in tree.items():
         path = relative + key
-        if path in spec.includable:
-            node[key] = spec.includable[path](uow, root)
-            if subtree and isinstance(node[key], dict):
-                _apply(uow, node[key], subtree, shown + path + ".")
-            continue
         value = node.get(key)
-        if path in spec.expandable:
-            if isinstance(value, str):
-                value = _load(uow, value)
-                node[key] = value
-            if isinstance(value, dict) and subtree:
-                _apply(uow, value, subtree, shown + path + ".")
-            continue
-        if isinstance(value, dict) and subtree and "object" not in value:
-            _apply_fields(uow, spec, root, value, subtree, path + ".", shown)
-            continue
-        raise _cannot(shown + path)
+        if path in spec.includable:
+            node[key] = value = spec.includable[path](uow, root)
+        elif path in spec.expandable:
+            if key in node:  # a deleted object's stub has no fields to expand
+                node[key] = value = _load_all(uow, value)
+        elif not subtree or not (_is_object(value) or _leads_to_expandable(spec, path)):
+            # Embedded lists and objects (`lines` on an invoice) and hashes on the way to an
+            # expandable field may be walked through, but are not expandable themselves.
+            raise _cannot(shown + path)
+        if subtree:
+            _descend(uow, spec, root, value, subtree, path, shown)
+
+
+def _descend(
+    uow: UnitOfWork,
+    spec: registry.ObjectSpec,
+    root: dict[str, Any],
+    value: Any,
+    subtree: Tree,
+    path: str,
+    shown: str,
+) -> None:
+    """Continue below `path`: into an object, a list object, or each element of an array."""
+    if isinstance(value, list):
+        for item in value:
+            _descend(uow, spec, root, item, subtree, path, shown)
+    elif _is_object(value):
+        _apply(uow, value, subtree, shown + path + ".")
+    elif isinstance(value, dict):
+        # A hash inside the object (`invoice_settings`): its paths belong to the parent.
+        _apply_fields(uow, spec, root, value, subtree, path + ".", shown)
+    # Anything else is null or an id that named nothing: Stripe leaves it as it is.
+
+
+def _is_object(value: Any) -> bool:
+    if not isinstance(value, dict):
+        return False
+    kind = value.get("object")
+    return kind in LISTS or (isinstance(kind, str) and registry.by_name(kind) is not None)
+
+
+def _leads_to_expandable(spec: registry.ObjectSpec, path: str) -> bool:
+    """Whether `path` is a hash on the way to an expandable field, whatever its value now."""
+    prefix = path + "."
+    return any(p.startswith(prefix) for p in (*spec.expandable, *spec.includable))
+
+
+def _load_all(uow: UnitOfWork, value: Any) -> Any:
+    if isinstance(value, str):
+        return _load(uow, value)
+    if isinstance(value, list):
+        return [_load(uow, item) if isinstance(item, str) else item for item in value]
+    return value
 
 
 def _load(uow: UnitOfWork, object_id: str) -> Any:

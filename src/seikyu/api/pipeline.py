@@ -177,25 +177,30 @@ class Pipeline:
             if slot in self._in_flight:
                 raise _in_flight()
             self._in_flight.add(slot)
-        if not store.try_lock_key(uow.session, account_id, livemode, key):
+        # Every way out but a successful claim gives the slot back (the caller only releases
+        # what was returned): a replay or mismatch must not leave the key "in flight".
+        try:
+            if not store.try_lock_key(uow.session, account_id, livemode, key):
+                raise _in_flight()
+            existing = store.find_key(uow.session, account_id, livemode, key)
+            if existing is not None and existing.created < uow.now - IDEMPOTENCY_TTL:
+                store.delete_key(uow.session, existing)
+                uow.session.flush()
+                existing = None
+            if existing is not None:
+                if existing.request_fingerprint != fingerprint:
+                    raise SeikyuError(
+                        "Keys for idempotent requests can only be used with the same "
+                        f"parameters they were first used with. Try using a key other than "
+                        f"'{key}' if you meant to execute a different request.",
+                        type=ErrorType.IDEMPOTENCY,
+                        code="idempotency_key_in_use",
+                    )
+                raise _Replay(existing)
+        except BaseException:
             with self._in_flight_lock:
                 self._in_flight.discard(slot)
-            raise _in_flight()
-        existing = store.find_key(uow.session, account_id, livemode, key)
-        if existing is not None and existing.created < uow.now - IDEMPOTENCY_TTL:
-            store.delete_key(uow.session, existing)
-            uow.session.flush()
-            existing = None
-        if existing is not None:
-            if existing.request_fingerprint != fingerprint:
-                raise SeikyuError(
-                    "Keys for idempotent requests can only be used with the same parameters "
-                    f"they were first used with. Try using a key other than '{key}' if you "
-                    "meant to execute a different request.",
-                    type=ErrorType.IDEMPOTENCY,
-                    code="idempotency_key_in_use",
-                )
-            raise _Replay(existing)
+            raise
         return slot
 
     def _store_response(

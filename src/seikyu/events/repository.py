@@ -29,14 +29,24 @@ def page(
     *,
     types: list[str] | None = None,
     object_id: str | None = None,
+    delivery_success: bool | None = None,
 ) -> Page[Event]:
     stmt = select(Event).where(Event.account_id == account_id, Event.livemode == livemode)
     if types:
-        exact = [t for t in types if "*" not in t]
-        wildcards = [t[:-1] for t in types if t.endswith("*")]
-        conditions: list[ColumnElement[bool]] = [Event.type.in_(exact)] if exact else []
-        conditions += [Event.type.startswith(prefix, autoescape=True) for prefix in wildcards]
-        stmt = stmt.where(or_(*conditions))
+        stmt = stmt.where(or_(*(_type_matches(pattern) for pattern in types)))
     if object_id is not None:
         stmt = stmt.where(Event.object_id == object_id)
+    if delivery_success is not None:
+        # An event whose webhooks all succeeded has none pending; one still pending, or
+        # whose deliveries gave up, keeps a count.
+        pending = Event.pending_webhooks > 0
+        stmt = stmt.where(~pending if delivery_success else pending)
     return paginate(session, stmt, Event.id, Event.created, window)
+
+
+def _type_matches(pattern: str) -> ColumnElement[bool]:
+    """`customer.created` matches itself; `*` matches any run of characters (`customer.*`)."""
+    if "*" not in pattern:
+        return Event.type == pattern
+    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return Event.type.like(escaped.replace("*", "%"), escape="\\")

@@ -68,8 +68,20 @@ def find(uow: UnitOfWork, event_id: str) -> Event | None:
 
 
 def page(
-    uow: UnitOfWork, window: Window, *, types: list[str] | None, object_id: str | None = None
+    uow: UnitOfWork,
+    window: Window,
+    *,
+    types: list[str] | None,
+    object_id: str | None = None,
+    delivery_success: bool | None = None,
 ) -> Page[Event]:
+    """Events newest first; `types` are exact names or patterns with `*` wildcards."""
     return repository.page(
-        uow.session, uow.account_id, uow.livemode, window, types=types, object_id=object_id
+        uow.session,
+        uow.account_id,
+        uow.livemode,
+        window,
+        types=types,
+        object_id=object_id,
+        delivery_success=delivery_success,
     )

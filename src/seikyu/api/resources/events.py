@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from seikyu.api import lists, registry
-from seikyu.api.params import Expandable, ListParams
+from seikyu.api.params import Expandable, ListParams, bad
 from seikyu.api.render.event import render_event
 from seikyu.api.routing import Call, Router
 from seikyu.db.models import Event
@@ -15,13 +15,22 @@ from seikyu.events import service
 
 router = Router()
 
+EventType = Annotated[str, Field(min_length=1, max_length=100)]
+
 
 class EventList(ListParams):
-    type: Annotated[str, Field(max_length=100)] | None = None
-    types: Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=20)] | None = (
-        None
-    )
+    type: EventType | None = None
+    types: Annotated[list[EventType], Field(max_length=20)] | None = None
     delivery_success: bool | None = None
+
+    @model_validator(mode="after")
+    def _type_or_types(self) -> Self:
+        if self.type is not None and self.types is not None:
+            raise bad(
+                "You may only specify one of these parameters: type, types.",
+                "parameters_exclusive",
+            )
+        return self
 
 
 @router.get("/v1/events/{id}", Expandable)
@@ -32,10 +41,13 @@ def retrieve(call: Call[Expandable]) -> dict[str, Any]:
 @router.get("/v1/events", EventList)
 def list_events(call: Call[EventList]) -> dict[str, Any]:
     params = call.params
-    types = list(params.types or [])
-    if params.type:
-        types.append(params.type)
-    page = service.page(call.uow, lists.window(params), types=types or None)
+    patterns = [params.type] if params.type is not None else params.types
+    page = service.page(
+        call.uow,
+        lists.window(params),
+        types=patterns or None,
+        delivery_success=params.delivery_success,
+    )
     return lists.envelope(call.url, page, render_event)
 
 

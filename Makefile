@@ -35,7 +35,7 @@ contracts: $(DEV_STAMP)
 	$(BIN)/lint-imports
 
 test: lint typecheck contracts
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/run_customers.py

@@ -183,8 +183,14 @@ def run_seikyu(name: str, plan: Plan, workdir: Path, deadline: float, rpt: Serve
             servers.postgres_facts() + ", fresh database seikyu_bench on 127.0.0.1:5432"
         )
     rpt.facts.append(seikyu_versions())
+    # Deployed as recommended: one API process per core on PostgreSQL; SQLite takes one.
+    workers = 1 if name == "seikyu-sqlite" else 2
+    rpt.facts.append(
+        f"seikyu serve --workers {workers}"
+        + ("" if workers == 1 else " (server CPU figures cover the supervisor process only)")
+    )
     servers.migrate_seikyu(url, api_key)
-    server = servers.start_seikyu(name, url, api_key, workdir)
+    server = servers.start_seikyu(name, url, api_key, workdir, workers=workers)
     try:
         workload = asyncio.run(drive(server, plan, deadline, rpt))
     finally:
@@ -192,7 +198,7 @@ def run_seikyu(name: str, plan: Plan, workdir: Path, deadline: float, rpt: Serve
     # The measurements are done; while Seikyu is under development a new
     # migration may have landed meanwhile, and this check is about the data.
     servers.migrate_seikyu(url, api_key)
-    server = servers.start_seikyu(name, url, api_key, workdir)
+    server = servers.start_seikyu(name, url, api_key, workdir, workers=workers)
     try:
         rpt.facts.append(asyncio.run(check_persisted(server, workload, deadline)))
     finally:

@@ -273,7 +273,9 @@ def migrate_seikyu(database_url: str, api_key: str) -> None:
     )
 
 
-def start_seikyu(name: str, database_url: str, api_key: str, workdir: Path) -> RunningServer:
+def start_seikyu(
+    name: str, database_url: str, api_key: str, workdir: Path, *, workers: int = 1
+) -> RunningServer:
     """Run ``seikyu serve`` on a fresh loopback port against ``database_url``."""
     port = free_loopback_port()
     argv = [
@@ -285,6 +287,8 @@ def start_seikyu(name: str, database_url: str, api_key: str, workdir: Path) -> R
         str(port),
         "--database-url",
         database_url,
+        "--workers",
+        str(workers),
     ]
     log_path = workdir / f"{name}.log"
     process = spawn(name, argv, log_path, seikyu_env(database_url, api_key), workdir)

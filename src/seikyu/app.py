@@ -26,3 +26,10 @@ def build_app(db: Database) -> Starlette:
     return build_asgi(
         Pipeline(db, writer), all_routers(), on_startup=[writer.start], on_shutdown=[writer.close]
     )
+
+
+def app_from_environment() -> Starlette:
+    """The API for one of several server processes: its database from the environment."""
+    from seikyu.db.engine import database_url
+
+    return build_app(build_database(database_url(), pool_size=10))

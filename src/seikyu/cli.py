@@ -52,8 +52,11 @@ def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
     database_url_: DatabaseUrl = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="API processes (PostgreSQL); SQLite takes 1")
+    ] = 1,
 ) -> None:
-    """Run the API and the background worker in one process.
+    """Run the API and the background worker in one process (or N API processes).
 
     On a database without accounts, the first start creates one. Its secret key is the one
     in $SEIKYU_BOOTSTRAP_SECRET_KEY if set, else a new random key, printed once: only its
@@ -67,6 +70,7 @@ def serve(
     from seikyu.worker.maintenance import MaintenanceThread
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     db = _open(database_url_, pool_size=20)
     given = os.environ.get(BOOTSTRAP_ENV) or None
     try:
@@ -85,9 +89,25 @@ def serve(
         typer.echo(f"{BOOTSTRAP_ENV} ignored: the database already has an account.", err=True)
     maintenance = MaintenanceThread(db)
     maintenance.start()
+    if workers > 1 and db.is_sqlite:
+        db.dispose()
+        raise _fail("--workers needs PostgreSQL: SQLite admits one writing process.", 2)
     typer.echo(f"Seikyu API listening on http://{host}:{port}")
     try:
-        uvicorn.run(build_app(db), host=host, port=port, log_level="warning", access_log=False)
+        if workers > 1:
+            # Each process builds its own app from the environment (uvicorn spawns them).
+            os.environ["SEIKYU_DATABASE_URL"] = db.url
+            uvicorn.run(
+                "seikyu.app:app_from_environment",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+            )
+        else:
+            uvicorn.run(build_app(db), host=host, port=port, log_level="warning", access_log=False)
     finally:
         maintenance.stop()
         db.dispose()

@@ -294,3 +294,31 @@ def test_a_revoked_key_gets_401_from_a_running_server(migrated_url: str, tmp_pat
         assert customers_status(server, owner) == 200
     finally:
         server.stop()
+
+
+# --- several API processes ----------------------------------------------------------------------
+
+
+def test_several_processes_serve_one_postgresql_database(
+    backend: str, migrated_url: str, tmp_path: Path
+) -> None:
+    if backend == "sqlite":
+        result = seikyu("serve", "--workers", "2", url=migrated_url)
+        assert result.returncode == 2
+        assert "PostgreSQL" in result.stderr
+        return
+    key = "sk_test_" + secrets.token_hex(16)
+    server = start_server(migrated_url, tmp_path, bootstrap_key=key, extra_args=("--workers", "2"))
+    try:
+        headers = {"Authorization": f"Bearer {key}"}
+        with httpx.Client(base_url=server.url, headers=headers) as http:
+            created = [
+                http.post("/v1/customers", data={"email": f"p{i}@example.com"}).json()["id"]
+                for i in range(20)
+            ]
+            listed = http.get("/v1/customers", params={"limit": 100}).json()["data"]
+            fetched = [http.get(f"/v1/customers/{cid}").status_code for cid in created]
+    finally:
+        server.stop()
+    assert sorted(c["id"] for c in listed) == sorted(created)
+    assert fetched == [200] * 20

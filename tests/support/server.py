@@ -46,7 +46,11 @@ class ServerProcess:
 
 
 def start_server(
-    database_url: str, workdir: Path, *, bootstrap_key: str | None = None
+    database_url: str,
+    workdir: Path,
+    *,
+    bootstrap_key: str | None = None,
+    extra_args: tuple[str, ...] = (),
 ) -> ServerProcess:
     port = free_port()
     log_path = workdir / f"server-{port}.log"
@@ -66,6 +70,7 @@ def start_server(
                 str(port),
                 "--database-url",
                 database_url,
+                *extra_args,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -194,7 +194,6 @@ class Pipeline:
                         f"parameters they were first used with. Try using a key other than "
                         f"'{key}' if you meant to execute a different request.",
                         type=ErrorType.IDEMPOTENCY,
-                        code="idempotency_key_in_use",
                     )
                 raise _Replay(existing)
         except BaseException:

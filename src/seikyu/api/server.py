@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import orjson
 from anyio import to_thread
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from seikyu.api.pipeline import Incoming, Pipeline
+from seikyu.api.errors import envelope, internal_error
+from seikyu.api.pipeline import Incoming, Outgoing, Pipeline
 from seikyu.api.routing import Operation, Router
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+log = logging.getLogger("seikyu.api")
+_LAST_RESORT = orjson.dumps(envelope(internal_error()))
 
 
 def build_asgi(
@@ -38,7 +43,7 @@ def build_asgi(
         Route(
             "/{rest:path}",
             _endpoint(pipeline, {}),
-            methods=["GET", "POST", "DELETE", "PUT", "PATCH"],
+            methods=["GET", "POST", "DELETE", "PUT", "PATCH", "OPTIONS", "HEAD"],
         )
     )
     starting, stopping = on_startup or [], on_shutdown or []
@@ -66,7 +71,12 @@ def _endpoint(pipeline: Pipeline, methods: dict[str, Operation]) -> Endpoint:
             client_ip=request.client.host if request.client else None,
         )
         op = methods.get(request.method)
-        out = await to_thread.run_sync(pipeline.handle, op, incoming)
+        try:
+            out = await to_thread.run_sync(pipeline.handle, op, incoming)
+        except Exception:
+            # The pipeline answers every failure itself; this is the net under the net.
+            log.exception("unhandled failure outside the request pipeline")
+            out = Outgoing(500, _LAST_RESORT)
         return Response(out.body, out.status, out.headers, media_type="application/json")
 
     return endpoint

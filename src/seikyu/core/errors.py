@@ -25,6 +25,18 @@ class Kind(StrEnum):
     INTERNAL = "internal"
 
 
+# Codes Stripe documents (and so has a page for); Seikyu's own finer codes have none.
+STRIPE_CODES = frozenset(
+    """
+    api_key_expired idempotency_key_in_use invoice_prefix_in_use parameter_invalid_empty
+    parameter_invalid_integer parameter_invalid_string_blank parameter_invalid_string_empty
+    parameter_missing parameter_unknown parameters_exclusive resource_missing
+    resource_already_exists tax_id_invalid email_invalid card_declined expired_card
+    incorrect_cvc incorrect_number processing_error
+    """.split()
+)
+
+
 class SeikyuError(Exception):
     """A failure with Stripe's error fields: type, code, message, param."""
 
@@ -53,7 +65,9 @@ class SeikyuError(Exception):
         out: dict[str, object] = {"type": self.type.value, "message": self.message}
         if self.code is not None:
             out["code"] = self.code
-            out["doc_url"] = f"https://stripe.com/docs/error-codes/{self.code.replace('_', '-')}"
+            if self.code in STRIPE_CODES:
+                slug = self.code.replace("_", "-")
+                out["doc_url"] = f"https://stripe.com/docs/error-codes/{slug}"
         if self.param is not None:
             out["param"] = self.param
         if self.decline_code is not None:

@@ -22,7 +22,10 @@ def merge(current: Mapping[str, str], change: Mapping[str, str] | None) -> dict[
         else:
             merged[key] = value
     if len(merged) > MAX_KEYS:
-        raise SeikyuError(f"Invalid metadata: can have at most {MAX_KEYS} keys.", param="metadata")
+        raise SeikyuError(
+            f"Metadata can have up to {MAX_KEYS} keys, but you've set {len(merged)}.",
+            param="metadata",
+        )
     return merged
 
 

@@ -11,6 +11,7 @@ import stripe
 
 from seikyu.accounts import service as accounts
 from seikyu.db.uow import Database
+from tests.support.errors import invalid_request as _error
 from tests.support.server import ServerProcess
 
 DAY = 86_400
@@ -20,12 +21,6 @@ def _create(client: stripe.StripeClient, **params: Any) -> stripe.Coupon:
     if "amount_off" not in params and "percent_off" not in params:
         params["percent_off"] = 25
     return client.v1.coupons.create(params=params)  # type: ignore[arg-type]
-
-
-def _error(call: Any) -> stripe.InvalidRequestError:
-    with pytest.raises(stripe.InvalidRequestError) as caught:
-        call()
-    return caught.value
 
 
 # --- create ------------------------------------------------------------------------------

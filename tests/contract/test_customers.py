@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import pytest
 import stripe
 from sqlalchemy import func, select
 
 from seikyu.db.uow import Database
+from tests.support.errors import assert_error, error_of
 
 if TYPE_CHECKING:
     from tests.conftest import TestAccount
@@ -44,20 +43,6 @@ CUSTOMER_FIELDS = {
 
 
 # --- helpers shared with the other customer and tax ID test modules ---------------------
-
-
-def error_of(call: Callable[[], Any]) -> stripe.StripeError:
-    """The SDK error a call raises (the test fails if it succeeds)."""
-    with pytest.raises(stripe.StripeError) as info:
-        call()
-    return info.value
-
-
-def assert_error(
-    error: stripe.StripeError, *, status: int = 400, code: str | None, param: str | None
-) -> None:
-    body = (error.json_body or {}).get("error", {})
-    assert (error.http_status, body.get("code"), body.get("param")) == (status, code, param), body
 
 
 def count_rows(db: Database, account: TestAccount, model: Any) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import stripe
 
-from tests.contract.test_customers import assert_error, error_of
+from tests.support.errors import assert_error, error_of
 
 
 def _ids(result: Any) -> list[str]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 import stripe
+
+from tests.support.errors import assert_error, error_of
 
 PRODUCT_FIELDS = {
     "id",
@@ -33,20 +34,6 @@ PRODUCT_FIELDS = {
 
 
 # --- helpers shared with the price test modules -------------------------------------------
-
-
-def error_of(call: Callable[[], Any]) -> stripe.StripeError:
-    """The SDK error a call raises (the test fails if it succeeds)."""
-    with pytest.raises(stripe.StripeError) as info:
-        call()
-    return info.value
-
-
-def assert_error(
-    error: stripe.StripeError, *, status: int = 400, code: str | None, param: str | None
-) -> None:
-    body = (error.json_body or {}).get("error", {})
-    assert (error.http_status, body.get("code"), body.get("param")) == (status, code, param), body
 
 
 def events_of(client: stripe.StripeClient, event_type: str) -> list[stripe.Event]:

@@ -14,6 +14,8 @@ import httpx
 import pytest
 import stripe
 
+from tests.support.errors import invalid_request as _error
+
 DAY = 86_400
 
 
@@ -32,12 +34,6 @@ def _minimums(promo: stripe.PromotionCode) -> dict[str, int]:
     options: Any = promo.restrictions.currency_options
     assert options is not None
     return {currency: option.minimum_amount for currency, option in options.items()}
-
-
-def _error(call: Any) -> stripe.InvalidRequestError:
-    with pytest.raises(stripe.InvalidRequestError) as caught:
-        call()
-    return caught.value
 
 
 # --- create ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from seikyu.core.errors import SeikyuError
 from seikyu.db.pagination import Window
 from seikyu.db.uow import Actor, Database, UnitOfWork
 from tests.conftest import TestAccount as Account
+from tests.support.errors import invalid_request as _error
 
 DAY = 86_400
 
@@ -34,12 +35,6 @@ def _coupon(client: stripe.StripeClient, **params: Any) -> stripe.Coupon:
 def _create(client: stripe.StripeClient, coupon_id: str, /, **params: Any) -> stripe.PromotionCode:
     params["promotion"] = {"type": "coupon", "coupon": coupon_id}
     return client.v1.promotion_codes.create(params=params)  # type: ignore[arg-type]
-
-
-def _error(call: Any) -> stripe.InvalidRequestError:
-    with pytest.raises(stripe.InvalidRequestError) as caught:
-        call()
-    return caught.value
 
 
 @contextmanager

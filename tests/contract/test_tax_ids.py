@@ -8,7 +8,8 @@ import stripe
 
 from seikyu.db.models.tax_ids import TaxId
 from seikyu.db.uow import Database
-from tests.contract.test_customers import assert_error, count_rows, error_of, events_of
+from tests.contract.test_customers import count_rows, events_of
+from tests.support.errors import assert_error, error_of
 
 if TYPE_CHECKING:
     from tests.conftest import TestAccount

@@ -10,6 +10,7 @@ import stripe
 
 from seikyu.accounts import service as accounts
 from seikyu.db.uow import Database
+from tests.support.errors import invalid_request as _error
 from tests.support.server import ServerProcess
 
 
@@ -17,12 +18,6 @@ def _create(client: stripe.StripeClient, **overrides: Any) -> stripe.TaxRate:
     params: dict[str, Any] = {"display_name": "VAT", "percentage": 19, "inclusive": False}
     params.update(overrides)
     return client.v1.tax_rates.create(params=params)  # type: ignore[arg-type]
-
-
-def _error(call: Any) -> stripe.InvalidRequestError:
-    with pytest.raises(stripe.InvalidRequestError) as caught:
-        call()
-    return caught.value
 
 
 # --- create ------------------------------------------------------------------------

@@ -84,6 +84,18 @@ def test_a_decimal_amount_round_trips_exactly_as_a_string(
     assert price.unit_amount is None
 
 
+def test_a_python_decimal_sent_by_the_sdk_in_exponent_form_is_read_exactly(
+    client: stripe.StripeClient, http: httpx.Client
+) -> None:
+    product = new_product(client)
+
+    # str(Decimal("0.0000001")) is "1E-7": that is what the SDK puts on the wire.
+    price = new_price(client, product.id, unit_amount=None, unit_amount_decimal=Decimal("1E-7"))
+    raw = http.get(f"/v1/prices/{price.id}").json()
+
+    assert raw["unit_amount_decimal"] == "0.0000001"
+
+
 def test_a_whole_decimal_amount_also_sets_unit_amount(client: stripe.StripeClient) -> None:
     product = new_product(client)
 

@@ -143,10 +143,14 @@ def test_integer_bounds_use_stripes_wording() -> None:
     assert high.message == "This value must be less than or equal to 10000."
 
 
-@pytest.mark.parametrize("value", ["abc", "NaN", "Infinity", "1e5", "1,5", "--1"])
-def test_decimals_must_be_plain_decimal_strings(value: str) -> None:
+@pytest.mark.parametrize("value", ["abc", "NaN", "Infinity", "1e", "1e999", "1,5", "--1"])
+def test_decimals_must_be_decimal_strings(value: str) -> None:
     error = error_for(Sample, f"unit_amount_decimal={value}")
     assert (error.code, error.param) == ("parameter_invalid_decimal", "unit_amount_decimal")
+
+
+def test_a_decimal_in_exponent_form_is_read_as_python_writes_it() -> None:
+    assert parsed(Sample, "unit_amount_decimal=1E-7")["unit_amount_decimal"] == Decimal("1E-7")
 
 
 def test_decimals_are_kept_exactly() -> None:

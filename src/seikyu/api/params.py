@@ -32,7 +32,8 @@ MAX_STRING = 5000
 INT64_MAX = 2**63 - 1
 
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
-_DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+# The SDK sends a Python Decimal as str(), which may use an exponent ("1E-7").
+_DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,2})?$")
 _BOOLEANS = {"true": True, "false": False}
 
 

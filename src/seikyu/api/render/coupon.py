@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from seikyu.api.render.common import deleted_stub, ts
-from seikyu.api.render.tax_rate import json_number
+from seikyu.api.render.common import deleted_stub, json_number, ts
 from seikyu.db.models.coupons import Coupon
 
 

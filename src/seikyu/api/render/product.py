@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from seikyu.api.render.common import deleted_stub, ts
+from seikyu.api.render.common import deleted_stub, json_number, ts
 from seikyu.db.models.products import Product
 
 DIMENSIONS = ("height", "length", "weight", "width")
@@ -48,7 +48,6 @@ def _dimensions(stored: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _number(text: str) -> int | float:
-    # Inches and ounces, not money: JSON has only binary numbers, and a value of at most
-    # two decimal places prints back the same from a float.
+    # Inches and ounces, not money: whole values print as integers, as Stripe shows them.
     value = Decimal(text)
-    return int(value) if value == value.to_integral_value() else float(value)
+    return int(value) if value == value.to_integral_value() else json_number(value)

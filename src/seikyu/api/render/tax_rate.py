@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
-from seikyu.api.render.common import ts
+from seikyu.api.render.common import json_number, ts
 from seikyu.db.models.tax_rates import TaxRate
-
-
-def json_number(value: Decimal) -> float:
-    """A stored Decimal as the JSON number Stripe shows (12.5, 10.0).
-
-    Only the wire needs a float; every value shown here has at most a few decimal places,
-    so the conversion is exact to the digits stored and no arithmetic is done on it.
-    """
-    return float(value)
 
 
 def render_tax_rate(tax_rate: TaxRate) -> dict[str, Any]:

@@ -113,7 +113,7 @@ def test_create_rejects_unknown_parameter(client: stripe.StripeClient) -> None:
     [
         ("percentage", "abc", "parameter_invalid_decimal"),
         ("percentage", "nan", "parameter_invalid_decimal"),
-        ("percentage", "1e1", "parameter_invalid_decimal"),
+        ("percentage", "1e", "parameter_invalid_decimal"),
         ("inclusive", "maybe", "parameter_invalid_boolean"),
         ("active", "sometimes", "parameter_invalid_boolean"),
         ("metadata", "text", "parameter_invalid_hash"),

@@ -195,8 +195,8 @@ def run_seikyu(name: str, plan: Plan, workdir: Path, deadline: float, rpt: Serve
         workload = asyncio.run(drive(server, plan, deadline, rpt))
     finally:
         server.stop(hard=True)  # hard: the restart below must find only committed data
-    # The measurements are done; while Seikyu is under development a new
-    # migration may have landed meanwhile, and this check is about the data.
+    # Migrate again before the restart: this check is about the data, and the schema
+    # may have moved on if the checkout changed while the run was going.
     servers.migrate_seikyu(url, api_key)
     server = servers.start_seikyu(name, url, api_key, workdir, workers=workers)
     try:

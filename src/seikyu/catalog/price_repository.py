@@ -17,11 +17,7 @@ from seikyu.db.search import (
     STRING,
     TOKEN,
     SearchColumn,
-    SearchQueryLike,
-    count_rows,
-    field_kinds,
-    search_page,
-    to_condition,
+    SearchTable,
 )
 
 # Stripe's searchable price fields, plus `created` as for customers.
@@ -88,29 +84,4 @@ def page(
     return paginate(session, stmt, Price.id, Price.created, window)
 
 
-def search_fields() -> dict[str, str]:
-    return field_kinds(SEARCH_COLUMNS)
-
-
-def search(
-    session: Session,
-    account_id: str,
-    livemode: bool,
-    query: SearchQueryLike,
-    *,
-    offset: int,
-    limit: int,
-) -> tuple[list[Price], bool]:
-    """One page of a search, newest first; the bool says whether more pages follow."""
-    stmt = _matching(account_id, livemode, query)
-    return search_page(session, stmt, Price.id, offset=offset, limit=limit)
-
-
-def count_matching(
-    session: Session, account_id: str, livemode: bool, query: SearchQueryLike
-) -> int:
-    return count_rows(session, _matching(account_id, livemode, query))
-
-
-def _matching(account_id: str, livemode: bool, query: SearchQueryLike) -> Select[Price]:
-    return _scoped(account_id, livemode).where(to_condition(query, SEARCH_COLUMNS))
+SEARCH = SearchTable(scope=_scoped, columns=SEARCH_COLUMNS, order=Price.id)

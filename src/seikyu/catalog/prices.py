@@ -135,19 +135,19 @@ def page(uow: UnitOfWork, window: Window, where: PriceFilter) -> Page[Price]:
 
 def search_fields() -> dict[str, str]:
     """The searchable fields and their kinds, to validate a parsed query against."""
-    return price_repository.search_fields()
+    return price_repository.SEARCH.fields()
 
 
 def search(
     uow: UnitOfWork, query: SearchQueryLike, *, offset: int, limit: int
 ) -> tuple[list[Price], bool]:
-    return price_repository.search(
+    return price_repository.SEARCH.page(
         uow.session, uow.account_id, uow.livemode, query, offset=offset, limit=limit
     )
 
 
 def count(uow: UnitOfWork, query: SearchQueryLike) -> int:
-    return price_repository.count_matching(uow.session, uow.account_id, uow.livemode, query)
+    return price_repository.SEARCH.count(uow.session, uow.account_id, uow.livemode, query)
 
 
 def terms(price: Price) -> PriceTerms:

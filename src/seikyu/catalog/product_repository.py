@@ -16,11 +16,7 @@ from seikyu.db.search import (
     NUMBER,
     STRING,
     SearchColumn,
-    SearchQueryLike,
-    count_rows,
-    field_kinds,
-    search_page,
-    to_condition,
+    SearchTable,
 )
 
 # Stripe's searchable product fields, plus `created` as for customers.
@@ -96,29 +92,4 @@ def sort_key_of(session: Session, account_id: str, livemode: bool, product_id: s
     return None if product is None else product.sort_key
 
 
-def search_fields() -> dict[str, str]:
-    return field_kinds(SEARCH_COLUMNS)
-
-
-def search(
-    session: Session,
-    account_id: str,
-    livemode: bool,
-    query: SearchQueryLike,
-    *,
-    offset: int,
-    limit: int,
-) -> tuple[list[Product], bool]:
-    """One page of a search, newest first; the bool says whether more pages follow."""
-    stmt = _matching(account_id, livemode, query)
-    return search_page(session, stmt, Product.sort_key, offset=offset, limit=limit)
-
-
-def count_matching(
-    session: Session, account_id: str, livemode: bool, query: SearchQueryLike
-) -> int:
-    return count_rows(session, _matching(account_id, livemode, query))
-
-
-def _matching(account_id: str, livemode: bool, query: SearchQueryLike) -> Select[Product]:
-    return _scoped(account_id, livemode).where(to_condition(query, SEARCH_COLUMNS))
+SEARCH = SearchTable(scope=_scoped, columns=SEARCH_COLUMNS, order=Product.sort_key)

@@ -200,19 +200,19 @@ def page(
 
 def search_fields() -> dict[str, str]:
     """The searchable fields and their kinds, to validate a parsed query against."""
-    return product_repository.search_fields()
+    return product_repository.SEARCH.fields()
 
 
 def search(
     uow: UnitOfWork, query: SearchQueryLike, *, offset: int, limit: int
 ) -> tuple[list[Product], bool]:
-    return product_repository.search(
+    return product_repository.SEARCH.page(
         uow.session, uow.account_id, uow.livemode, query, offset=offset, limit=limit
     )
 
 
 def count(uow: UnitOfWork, query: SearchQueryLike) -> int:
-    return product_repository.count_matching(uow.session, uow.account_id, uow.livemode, query)
+    return product_repository.SEARCH.count(uow.session, uow.account_id, uow.livemode, query)
 
 
 def _check_default_price(uow: UnitOfWork, product: Product, price_id: str) -> None:

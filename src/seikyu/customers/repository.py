@@ -14,11 +14,7 @@ from seikyu.db.search import (
     NUMBER,
     STRING,
     SearchColumn,
-    SearchQueryLike,
-    count_rows,
-    field_kinds,
-    search_page,
-    to_condition,
+    SearchTable,
 )
 
 # Stripe's searchable customer fields: text is matched case-insensitively, `~` by substring.
@@ -76,31 +72,8 @@ def page(
     return paginate(session, stmt, Customer.id, Customer.created, window)
 
 
-def search_fields() -> dict[str, str]:
-    return field_kinds(SEARCH_COLUMNS)
+def _searchable(account_id: str, livemode: bool) -> Select[Customer]:
+    return _scoped(account_id, livemode).where(Customer.deleted_at.is_(None))
 
 
-def search(
-    session: Session,
-    account_id: str,
-    livemode: bool,
-    query: SearchQueryLike,
-    *,
-    offset: int,
-    limit: int,
-) -> tuple[list[Customer], bool]:
-    """One page of a search, newest first; the bool says whether more pages follow."""
-    stmt = _matching(account_id, livemode, query)
-    return search_page(session, stmt, Customer.id, offset=offset, limit=limit)
-
-
-def count_matching(
-    session: Session, account_id: str, livemode: bool, query: SearchQueryLike
-) -> int:
-    return count_rows(session, _matching(account_id, livemode, query))
-
-
-def _matching(account_id: str, livemode: bool, query: SearchQueryLike) -> Select[Customer]:
-    return _scoped(account_id, livemode).where(
-        Customer.deleted_at.is_(None), to_condition(query, SEARCH_COLUMNS)
-    )
+SEARCH = SearchTable(scope=_searchable, columns=SEARCH_COLUMNS, order=Customer.id)

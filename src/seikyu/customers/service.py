@@ -179,20 +179,20 @@ def page(
 
 def search_fields() -> dict[str, str]:
     """The searchable fields and their kinds, to validate a parsed query against."""
-    return repository.search_fields()
+    return repository.SEARCH.fields()
 
 
 def search(
     uow: UnitOfWork, query: SearchQueryLike, *, offset: int, limit: int
 ) -> tuple[list[Customer], bool]:
     """One page of customers matching a validated query; the bool says whether more follow."""
-    return repository.search(
+    return repository.SEARCH.page(
         uow.session, uow.account_id, uow.livemode, query, offset=offset, limit=limit
     )
 
 
 def count(uow: UnitOfWork, query: SearchQueryLike) -> int:
-    return repository.count_matching(uow.session, uow.account_id, uow.livemode, query)
+    return repository.SEARCH.count(uow.session, uow.account_id, uow.livemode, query)
 
 
 def merge_invoice_settings(

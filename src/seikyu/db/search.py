@@ -22,7 +22,7 @@ their string values; `seikyu.api.search_query`'s StrEnums have exactly these val
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, Protocol, TypeVar
@@ -294,19 +294,43 @@ def _json_key_text_other(element: _JsonKeyText, compiler: SQLCompiler, **kw: Any
 R = TypeVar("R")
 
 
-def search_page(
-    session: Session,
-    stmt: Select[R],
-    order: SQLColumnExpression[Any],
-    *,
-    offset: int,
-    limit: int,
-) -> tuple[list[R], bool]:
-    """One page of matches of `stmt`, newest first; the bool says whether more follow."""
-    rows = list(session.scalars(stmt.order_by(order.desc()).offset(offset).limit(limit + 1)))
-    return rows[:limit], len(rows) > limit
+@dataclass(frozen=True)
+class SearchTable(Generic[R]):
+    """What a repository makes searchable: its rows, their columns, their order.
 
+    `scope(account_id, livemode)` selects the rows a search may see (the account's, and
+    not deleted ones); `order` sorts them newest first when descending.
+    """
 
-def count_rows(session: Session, stmt: Select[Any]) -> int:
-    """How many rows `stmt` matches (for `expand[]=total_count`)."""
-    return int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    scope: Callable[[str, bool], Select[R]]
+    columns: Mapping[str, SearchColumn[Any]]
+    order: SQLColumnExpression[Any]
+
+    def fields(self) -> dict[str, str]:
+        return field_kinds(self.columns)
+
+    def page(
+        self,
+        session: Session,
+        account_id: str,
+        livemode: bool,
+        query: SearchQueryLike,
+        *,
+        offset: int,
+        limit: int,
+    ) -> tuple[list[R], bool]:
+        """One page of matches, newest first; the bool says whether more pages follow."""
+        stmt = self._matching(account_id, livemode, query)
+        stmt = stmt.order_by(self.order.desc()).offset(offset).limit(limit + 1)
+        rows = list(session.scalars(stmt))
+        return rows[:limit], len(rows) > limit
+
+    def count(
+        self, session: Session, account_id: str, livemode: bool, query: SearchQueryLike
+    ) -> int:
+        """How many rows match (for `expand[]=total_count`)."""
+        matching = self._matching(account_id, livemode, query).subquery()
+        return int(session.scalar(select(func.count()).select_from(matching)) or 0)
+
+    def _matching(self, account_id: str, livemode: bool, query: SearchQueryLike) -> Select[R]:
+        return self.scope(account_id, livemode).where(to_condition(query, self.columns))

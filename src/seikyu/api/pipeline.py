@@ -137,16 +137,6 @@ class Pipeline:
 
     def _authenticate(self, uow: UnitOfWork, req: Incoming) -> accounts.Credentials:
         secret = _secret_from(req.headers.get("authorization", ""))
-        if secret:
-            cached = self._credentials.get(secret)
-            if cached is not None:
-                return cached
-        creds = self._authenticate_uncached(uow, req)
-        self._credentials.put(secret, creds)
-        return creds
-
-    def _authenticate_uncached(self, uow: UnitOfWork, req: Incoming) -> accounts.Credentials:
-        secret = _secret_from(req.headers.get("authorization", ""))
         if not secret:
             raise SeikyuError(
                 "You did not provide an API key. You need to provide your API key in the "
@@ -154,7 +144,12 @@ class Pipeline:
                 "YOUR_SECRET_KEY').",
                 kind=Kind.AUTHENTICATION,
             )
-        return accounts.authenticate(uow, secret)
+        cached = self._credentials.get(secret)
+        if cached is not None:
+            return cached
+        creds = accounts.authenticate(uow, secret)
+        self._credentials.put(secret, creds)
+        return creds
 
     # --- idempotency ----------------------------------------------------------------
 

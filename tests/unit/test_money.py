@@ -17,6 +17,7 @@ from seikyu.core.money import (
     exponent,
     is_supported,
     max_amount,
+    minimum_charge,
     to_minor_units,
 )
 
@@ -55,9 +56,9 @@ def test_every_special_currency_is_supported() -> None:
         ("2.5", Rounding.HALF_EVEN, 2),
         ("3.5", Rounding.HALF_EVEN, 4),
         ("2.9", Rounding.DOWN, 2),
-        ("-2.1", Rounding.DOWN, -3),
+        ("-2.9", Rounding.DOWN, -2),
         ("2.1", Rounding.UP, 3),
-        ("-2.9", Rounding.UP, -2),
+        ("-2.1", Rounding.UP, -3),
         ("7", Rounding.HALF_UP, 7),
     ],
 )
@@ -89,9 +90,9 @@ def test_rounding_stays_within_one_minor_unit(value: Decimal, rounding: Rounding
     assert isinstance(rounded, int)
     assert abs(Decimal(rounded) - value) < 1
     if rounding is Rounding.DOWN:
-        assert rounded <= value
+        assert abs(rounded) <= abs(value)
     if rounding is Rounding.UP:
-        assert rounded >= value
+        assert abs(rounded) >= abs(value)
     if rounding in (Rounding.HALF_UP, Rounding.HALF_EVEN):
         assert abs(Decimal(rounded) - value) <= Decimal("0.5")
 
@@ -99,6 +100,28 @@ def test_rounding_stays_within_one_minor_unit(value: Decimal, rounding: Rounding
 @given(st.integers(min_value=-(10**15), max_value=10**15))
 def test_whole_amounts_are_unchanged_by_any_rounding(amount: int) -> None:
     assert all(to_minor_units(Decimal(amount), mode) == amount for mode in Rounding)
+
+
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, places=6, allow_nan=False),
+    st.sampled_from(list(Rounding)),
+)
+def test_a_credit_rounds_to_exactly_minus_the_debit(value: Decimal, rounding: Rounding) -> None:
+    assert to_minor_units(-value, rounding) == -to_minor_units(value, rounding)
+
+
+@pytest.mark.parametrize(
+    ("currency", "minimum"),
+    [("usd", 50), ("JPY", 50), ("gbp", 30), ("huf", 17500), ("thb", 1000), ("mxn", 1000)],
+)
+def test_stripe_minimum_charge_per_currency(currency: str, minimum: int) -> None:
+    assert minimum_charge(currency) == minimum
+
+
+def test_minimum_charge_outside_the_table_is_half_a_major_unit() -> None:
+    assert minimum_charge("kwd") == 500
+    assert minimum_charge("krw") == 1
+    assert minimum_charge("zar") == 50
 
 
 def test_amount_ceilings() -> None:

@@ -7,7 +7,7 @@ through `to_minor_units`.
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import StrEnum
 
 # Stripe's zero-decimal currencies: the amount is in whole units.
@@ -33,18 +33,34 @@ MAX_AMOUNT = 99_999_999
 MAX_AMOUNT_BY_CURRENCY = {"idr": 999_999_999_999, "inr": 999_999_999}
 
 
+# Stripe's minimum charge per currency, in minor units. A non-zero amount due below it is
+# not charged: the invoice is marked paid and the amount carried to the customer balance.
+MINIMUM_CHARGE = {
+    "usd": 50, "aed": 200, "aud": 50, "bgn": 100, "brl": 50, "cad": 50, "chf": 50,
+    "czk": 1500, "dkk": 250, "eur": 50, "gbp": 30, "hkd": 400, "huf": 17500, "inr": 50,
+    "jpy": 50, "mxn": 1000, "myr": 200, "nok": 300, "nzd": 50, "pln": 200, "ron": 200,
+    "sek": 300, "sgd": 50, "thb": 1000,
+}  # fmt: skip
+
+
 class Rounding(StrEnum):
+    """How a Decimal becomes a whole minor unit.
+
+    Every mode is symmetric around zero, so a credit rounds to exactly the negative of the
+    matching debit: "down" truncates (JCT's 切り捨て), "up" rounds away from zero.
+    """
+
     HALF_UP = "half_up"
     HALF_EVEN = "half_even"
-    DOWN = "down"  # toward negative infinity for positive amounts: JCT "round down"
+    DOWN = "down"
     UP = "up"
 
 
 _MODES = {
     Rounding.HALF_UP: ROUND_HALF_UP,
     Rounding.HALF_EVEN: ROUND_HALF_EVEN,
-    Rounding.DOWN: ROUND_FLOOR,
-    Rounding.UP: ROUND_CEILING,
+    Rounding.DOWN: ROUND_DOWN,
+    Rounding.UP: ROUND_UP,
 }
 
 
@@ -72,3 +88,15 @@ def to_minor_units(value: Decimal, rounding: Rounding = Rounding.HALF_UP) -> int
 
 def max_amount(currency: str) -> int:
     return MAX_AMOUNT_BY_CURRENCY.get(currency.lower(), MAX_AMOUNT)
+
+
+def minimum_charge(currency: str) -> int:
+    """The smallest non-zero amount Stripe would charge, in minor units.
+
+    Currencies outside Stripe's published table get the equivalent of half a major unit,
+    or one whole unit where the currency has no minor unit.
+    """
+    code = currency.lower()
+    if code in MINIMUM_CHARGE:
+        return MINIMUM_CHARGE[code]
+    return 1 if exponent(code) == 0 else 10 ** exponent(code) // 2

@@ -14,7 +14,9 @@ from seikyu.core.money import (
     THREE_DECIMAL,
     ZERO_DECIMAL,
     Rounding,
+    charge_step,
     exponent,
+    from_major_units,
     is_supported,
     max_amount,
     minimum_charge,
@@ -122,6 +124,25 @@ def test_minimum_charge_outside_the_table_is_half_a_major_unit() -> None:
     assert minimum_charge("kwd") == 500
     assert minimum_charge("krw") == 1
     assert minimum_charge("zar") == 50
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "minor"),
+    [("10", "usd", 1000), ("10", "jpy", 10), ("5", "isk", 500), ("1.234", "kwd", 1234)],
+)
+def test_g_7_7_amounts_are_sent_in_minor_units(amount: str, currency: str, minor: int) -> None:
+    assert from_major_units(Decimal(amount), currency) == minor
+
+
+def test_amounts_finer_than_the_minor_unit_are_refused() -> None:
+    with pytest.raises(ValueError, match="more decimals"):
+        from_major_units(Decimal("10.5"), "jpy")
+
+
+def test_charges_in_three_decimal_currencies_and_isk_have_a_coarser_step() -> None:
+    assert charge_step("KWD") == 10
+    assert charge_step("isk") == 100
+    assert charge_step("usd") == charge_step("jpy") == 1
 
 
 def test_amount_ceilings() -> None:

@@ -90,6 +90,30 @@ def max_amount(currency: str) -> int:
     return MAX_AMOUNT_BY_CURRENCY.get(currency.lower(), MAX_AMOUNT)
 
 
+def charge_step(currency: str) -> int:
+    """The granularity a charge must have, in minor units.
+
+    Three-decimal currencies are charged in multiples of 10 (the last digit must be 0).
+    ISK is written with two decimals on the wire but has no minor unit in use, so its
+    charges are whole krónur: multiples of 100.
+    """
+    code = currency.lower()
+    if code in THREE_DECIMAL:
+        return 10
+    return 100 if code == "isk" else 1
+
+
+def from_major_units(amount: Decimal, currency: str) -> int:
+    """An amount in the currency's major unit (10 USD) as the API's integer (1000).
+
+    Refuses amounts finer than the minor unit instead of rounding them silently.
+    """
+    minor = amount.scaleb(exponent(currency))
+    if minor != minor.to_integral_value():
+        raise ValueError(f"{amount} {currency} has more decimals than the currency allows")
+    return int(minor)
+
+
 def minimum_charge(currency: str) -> int:
     """The smallest non-zero amount Stripe would charge, in minor units.
 

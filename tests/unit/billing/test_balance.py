@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from seikyu.billing.domain.balance import Settlement, settle
-from seikyu.core.money import minimum_charge
+from seikyu.core.money import charge_step, minimum_charge
 
 
 def test_g_5_1_credit_partially_covers_the_invoice() -> None:
@@ -27,20 +27,26 @@ def test_g_5_3_money_owed_is_added_to_what_is_due() -> None:
 
 def test_g_5_4_an_amount_below_the_minimum_charge_moves_to_the_balance() -> None:
     settlement = settle(30, 0, "usd")
-    assert settlement == Settlement(0, 0, 30, carried_below_minimum=30)
+    assert settlement == Settlement(0, 0, 30, carried=30)
     assert not settlement.needs_payment
     # The next invoice collects it.
     assert settle(1000, settlement.ending_balance, "usd").amount_due == 1030
 
 
 def test_g_7_6_yen_below_fifty_is_not_charged() -> None:
-    assert settle(30, 0, "jpy") == Settlement(0, 0, 30, carried_below_minimum=30)
+    assert settle(30, 0, "jpy") == Settlement(0, 0, 30, carried=30)
     assert settle(50, 0, "jpy") == Settlement(0, 50, 0)
 
 
 def test_credit_that_leaves_less_than_the_minimum_is_carried_too() -> None:
     # 1000 due, 980 of credit: the 20 left is below 50 and is not charged.
-    assert settle(1000, -980, "usd") == Settlement(-980, 0, 20, carried_below_minimum=20)
+    assert settle(1000, -980, "usd") == Settlement(-980, 0, 20, carried=20)
+
+
+def test_a_three_decimal_amount_due_is_charged_to_the_tens() -> None:
+    # 12.345 KWD cannot be charged: 12.340 is, and the 0.005 waits on the balance.
+    assert settle(12345, 0, "kwd") == Settlement(0, 12340, 5, carried=5)
+    assert settle(12340, 0, "kwd") == Settlement(0, 12340, 0)
 
 
 def test_a_negative_total_adds_to_the_customer_credit() -> None:
@@ -55,7 +61,7 @@ def test_a_zero_invoice_with_nothing_owed_is_settled() -> None:
 @given(
     st.integers(-(10**9), 10**9),
     st.integers(-(10**9), 10**9),
-    st.sampled_from(["usd", "jpy", "gbp", "huf", "kwd", "krw"]),
+    st.sampled_from(["usd", "jpy", "gbp", "huf", "kwd", "krw", "isk"]),
 )
 def test_the_balance_always_accounts_for_every_minor_unit(
     total: int, balance: int, currency: str
@@ -66,5 +72,6 @@ def test_the_balance_always_accounts_for_every_minor_unit(
     assert settlement.amount_due >= 0
     assert settlement.amount_due + settlement.ending_balance == balance + total
     assert settlement.amount_due == 0 or settlement.amount_due >= minimum_charge(currency)
+    assert settlement.amount_due % charge_step(currency) == 0
     if settlement.amount_due > 0:
-        assert settlement.ending_balance == 0
+        assert 0 <= settlement.ending_balance < charge_step(currency)

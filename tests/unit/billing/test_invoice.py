@@ -263,4 +263,29 @@ def test_g_5_1_to_g_5_3_the_balance_is_applied() -> None:
 def test_g_5_4_below_the_minimum_charge() -> None:
     invoice = run(items=(item(30),))
     assert invoice.amount_due == 0
-    assert invoice.ending_balance == invoice.carried_below_minimum == 30
+    assert invoice.ending_balance == invoice.carried == 30
+
+
+def test_g_2_13_a_trial_added_to_a_paid_period_credits_the_paid_days() -> None:
+    # [V rule / I numbers] paid 3000 for Jun 23 -> Jul 23; on Jul 15 trial_end moves to
+    # Aug 1 with create_prorations: the trial line is free and the 8 paid days come back.
+    paid = Period(at(2024, 6, 23), at(2024, 7, 23))
+    credit = prorate_change(Charge("si_1", per_unit(3000)), None, paid, at(2024, 7, 15))
+    trial = item(0, period=Period(at(2024, 7, 15), at(2024, 8, 1)))
+    invoice = run(items=(trial,), prorations=credit, invoice_at=at(2024, 7, 15))
+    assert [line.amount for line in invoice.lines] == [0, -800]
+    assert (invoice.total, invoice.amount_due, invoice.ending_balance) == (-800, 0, -800)
+
+
+def test_g_2_14_resetting_the_anchor_bills_a_new_period_less_the_unused_time() -> None:
+    credit = prorate_change(Charge("si_1", per_unit(1000)), None, APRIL, at(2024, 4, 21))
+    new_period = item(1000, period=Period(at(2024, 4, 21), at(2024, 5, 21)))
+    invoice = run(items=(new_period,), prorations=credit, invoice_at=at(2024, 4, 21))
+    assert [line.amount for line in invoice.lines] == [1000, -333]
+    assert invoice.amount_due == 667
+
+
+def test_g_2_15_moving_to_a_yearly_price_bills_the_year_now() -> None:
+    credit = prorate_change(Charge("si_1", per_unit(1000)), None, APRIL, at(2024, 4, 21))
+    year = item(10000, period=Period(at(2024, 4, 21), at(2025, 4, 21)))
+    assert run(items=(year,), prorations=credit, invoice_at=at(2024, 4, 21)).total == 9667

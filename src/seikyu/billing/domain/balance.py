@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from seikyu.core.money import minimum_charge
+from seikyu.core.money import charge_step, minimum_charge
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,9 +17,10 @@ class Settlement:
     starting_balance: int
     amount_due: int
     ending_balance: int
-    # A positive amount due below the currency's minimum charge is not charged: it moves to
-    # the balance as a debit, to be collected with the next invoice.
-    carried_below_minimum: int = 0
+    # What is due but cannot be charged now moves to the balance as a debit, collected with
+    # the next invoice: an amount below the currency's minimum charge, or the last digit of
+    # a three-decimal amount, which card networks cannot charge.
+    carried: int = 0
 
     @property
     def applied_balance(self) -> int:
@@ -44,5 +45,6 @@ def settle(total: int, starting_balance: int, currency: str) -> Settlement:
     if due <= 0:
         return Settlement(starting_balance, 0, due)
     if due < minimum_charge(currency):
-        return Settlement(starting_balance, 0, due, carried_below_minimum=due)
-    return Settlement(starting_balance, due, 0)
+        return Settlement(starting_balance, 0, due, carried=due)
+    leftover = due % charge_step(currency)
+    return Settlement(starting_balance, due - leftover, leftover, carried=leftover)

@@ -126,7 +126,7 @@ class InvoiceAmounts:
     starting_balance: int
     amount_due: int
     ending_balance: int
-    carried_below_minimum: int
+    carried: int
 
     @property
     def amount_paid(self) -> int:
@@ -217,7 +217,7 @@ def _totals(
         starting_balance=settlement.starting_balance,
         amount_due=settlement.amount_due,
         ending_balance=settlement.ending_balance,
-        carried_below_minimum=settlement.carried_below_minimum,
+        carried=settlement.carried,
     )
 
 

@@ -16,6 +16,7 @@ from seikyu.billing.domain.discounts import (
     DiscountAmount,
     allocate,
     apply_discounts,
+    discount_end,
     in_effect,
 )
 
@@ -412,3 +413,16 @@ def test_each_discount_takes_exactly_its_size_on_what_is_left(
         took = sum(e.amount for per_line in result for e in per_line if e.discount == discount.id)
         assert took == size
         base -= size
+
+
+def test_g_6_6_a_repeating_discount_ends_whole_months_after_it_starts() -> None:
+    assert discount_end(datetime(2024, 1, 10, tzinfo=UTC), 3) == datetime(2024, 4, 10, tzinfo=UTC)
+    # A month-end start is clamped like a billing anchor.
+    assert discount_end(datetime(2024, 1, 31, tzinfo=UTC), 1) == datetime(2024, 2, 29, tzinfo=UTC)
+
+
+def test_g_6_7_an_existing_forever_discount_outlives_its_coupon_s_redeem_by() -> None:
+    # redeem_by only stops new redemptions (checked when a coupon is applied); a discount
+    # already running keeps applying to every invoice.
+    discount = Discount("di_old", Coupon(percent_off=Decimal(10)), duration="forever")
+    assert in_effect(discount, invoice_at=datetime(2040, 1, 1, tzinfo=UTC), already_applied=True)

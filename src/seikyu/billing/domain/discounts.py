@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Literal
 
 from seikyu.core.money import Rounding, to_minor_units
+from seikyu.core.periods import add_months
 
 _DURATIONS = frozenset({"once", "repeating", "forever"})
 
@@ -57,8 +58,8 @@ class Coupon:
 class Discount:
     """A coupon applied to a customer, subscription, item or invoice.
 
-    For `repeating`, `end` is `start` plus the coupon's `duration_in_months`, computed by the
-    caller with the calendar's month arithmetic.
+    For `repeating`, `end` is `start` plus the coupon's `duration_in_months`: see
+    `discount_end`.
     """
 
     id: str
@@ -74,6 +75,14 @@ class Discount:
             raise ValueError("a repeating discount needs both start and end")
         if self.start is not None and self.end is not None and self.end <= self.start:
             raise ValueError("a discount's end must be after its start")
+
+
+def discount_end(start: datetime, duration_in_months: int) -> datetime:
+    """When a repeating discount stops: `duration_in_months` calendar months after it
+    started, on the same day clamped to the month's length (Jan 31 + 1 month = Feb 29)."""
+    if duration_in_months < 1:
+        raise ValueError("duration_in_months must be positive")
+    return add_months(start, duration_in_months)
 
 
 def in_effect(discount: Discount, *, invoice_at: datetime, already_applied: bool) -> bool:

@@ -32,7 +32,7 @@ STRIPE_CODES = frozenset(
     parameter_invalid_integer parameter_invalid_string_blank parameter_invalid_string_empty
     parameter_missing parameter_unknown parameters_exclusive resource_missing
     resource_already_exists tax_id_invalid email_invalid card_declined expired_card
-    incorrect_cvc incorrect_number processing_error
+    incorrect_cvc incorrect_number processing_error status_transition_invalid invoice_not_editable
     """.split()
 )
 

@@ -1,4 +1,4 @@
-"""The `seikyu` command: serve, migrate, keys. A composition root."""
+"""The `seikyu` command: serve, migrate, keys, account settings. A composition root."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Seikyu billing server.")
 keys = typer.Typer(no_args_is_help=True, help="Manage secret API keys.")
 app.add_typer(keys, name="keys")
+accounts_cli = typer.Typer(no_args_is_help=True, help="Account-wide settings.")
+app.add_typer(accounts_cli, name="accounts")
 
 BOOTSTRAP_ENV = "SEIKYU_BOOTSTRAP_SECRET_KEY"
 
@@ -187,6 +189,39 @@ def keys_revoke(key_id: str, database_url_: DatabaseUrl = None) -> None:
     finally:
         db.dispose()
     typer.echo(f"{revoked} revoked")
+
+
+@accounts_cli.command("tax-rounding")
+def accounts_tax_rounding(
+    account: Annotated[str | None, typer.Option(help="Account id; default: the first")] = None,
+    level: Annotated[
+        str | None, typer.Option(help="line_item (each line) or invoice (once per rate)")
+    ] = None,
+    rounding: Annotated[
+        str | None, typer.Option(help="At invoice level: down, half_up or up")
+    ] = None,
+    database_url_: DatabaseUrl = None,
+) -> None:
+    """Show or change how manual tax rates are rounded: `<account id> <level> <rounding>`."""
+    from seikyu.accounts import service as accounts
+    from seikyu.accounts import settings
+    from seikyu.core.errors import SeikyuError
+
+    db = _open(database_url_)
+    try:
+        with db.unit(readonly=level is None and rounding is None) as uow:
+            account_id = account or accounts.default_account_id(uow)
+            if account_id is None:
+                raise SeikyuError("There is no account yet: run `seikyu serve` once.")
+            if level is None and rounding is None:
+                current = settings.tax_rounding(uow, account_id)
+            else:
+                current = settings.set_tax_rounding(uow, account_id, level=level, rounding=rounding)
+    except SeikyuError as error:
+        raise _fail(error.message) from None
+    finally:
+        db.dispose()
+    typer.echo(f"{account_id} {current.level} {current.rounding}")
 
 
 def main() -> None:

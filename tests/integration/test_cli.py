@@ -322,3 +322,43 @@ def test_several_processes_serve_one_postgresql_database(
         server.stop()
     assert sorted(c["id"] for c in listed) == sorted(created)
     assert fetched == [200] * 20
+
+
+def test_tax_rounding_defaults_to_stripe_s_per_line_rule(migrated_url: str) -> None:
+    account = seikyu("keys", "create", url=migrated_url).stdout.split()[1]
+    shown = seikyu("accounts", "tax-rounding", url=migrated_url)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split() == [account, "line_item", "half_up"]
+
+
+def test_tax_rounding_switches_to_once_per_rate_and_is_kept(migrated_url: str) -> None:
+    account = seikyu("keys", "create", url=migrated_url).stdout.split()[1]
+    changed = seikyu(
+        "accounts", "tax-rounding", "--level", "invoice", "--rounding", "down", url=migrated_url
+    )
+    assert changed.stdout.split() == [account, "invoice", "down"]
+    # Changing one part keeps the other.
+    seikyu("accounts", "tax-rounding", "--rounding", "up", url=migrated_url)
+    shown = seikyu("accounts", "tax-rounding", "--account", account, url=migrated_url)
+    assert shown.stdout.split() == [account, "invoice", "up"]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [("--level", "per_line", "Invalid level"), ("--rounding", "half_even", "Invalid rounding")],
+)
+def test_tax_rounding_refuses_unknown_values_and_changes_nothing(
+    migrated_url: str, option: str, value: str, message: str
+) -> None:
+    account = seikyu("keys", "create", url=migrated_url).stdout.split()[1]
+    refused = seikyu("accounts", "tax-rounding", option, value, url=migrated_url)
+    assert refused.returncode == 1
+    assert message in refused.stderr
+    shown = seikyu("accounts", "tax-rounding", url=migrated_url)
+    assert shown.stdout.split() == [account, "line_item", "half_up"]
+
+
+def test_tax_rounding_for_an_unknown_account_fails_cleanly(migrated_url: str) -> None:
+    refused = seikyu("accounts", "tax-rounding", "--account", "acct_nope", url=migrated_url)
+    assert refused.returncode == 1
+    assert "No such account" in refused.stderr

@@ -1,0 +1,54 @@
+"""Account-wide settings that change how amounts are computed.
+
+Tax rounding: Stripe rounds manual tax rates per line item by default, and lets an
+account round once per rate after subtotaling instead (Japan's qualified invoices require
+it). The rounding direction at that level is the account's choice too: round down, half up
+or up, the three Japanese businesses use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seikyu.accounts import repository
+from seikyu.core.errors import Kind, SeikyuError
+from seikyu.db.uow import UnitOfWork
+
+TAX_LEVELS = ("line_item", "invoice")
+TAX_ROUNDINGS = ("down", "half_up", "up")
+
+
+@dataclass(frozen=True)
+class TaxRounding:
+    level: str = "line_item"
+    rounding: str = "half_up"
+
+
+def tax_rounding(uow: UnitOfWork, account_id: str) -> TaxRounding:
+    account = repository.get_account(uow.session, account_id)
+    if account is None:
+        raise SeikyuError(f"No such account: '{account_id}'", kind=Kind.NOT_FOUND)
+    stored = account.settings.get("tax_rounding") or {}
+    return TaxRounding(**stored)
+
+
+def set_tax_rounding(
+    uow: UnitOfWork, account_id: str, *, level: str | None = None, rounding: str | None = None
+) -> TaxRounding:
+    """Change either part of the setting; the other keeps its current value."""
+    current = tax_rounding(uow, account_id)
+    if level is not None and level not in TAX_LEVELS:
+        raise SeikyuError(f"Invalid level: must be one of {', '.join(TAX_LEVELS)}", param="level")
+    if rounding is not None and rounding not in TAX_ROUNDINGS:
+        raise SeikyuError(
+            f"Invalid rounding: must be one of {', '.join(TAX_ROUNDINGS)}", param="rounding"
+        )
+    updated = TaxRounding(level or current.level, rounding or current.rounding)
+    account = repository.get_account(uow.session, account_id)
+    assert account is not None  # tax_rounding above found it
+    # A new dict, not an in-place change: the JSON column only notices reassignment.
+    account.settings = {
+        **account.settings,
+        "tax_rounding": {"level": updated.level, "rounding": updated.rounding},
+    }
+    return updated

@@ -289,3 +289,16 @@ def test_g_2_15_moving_to_a_yearly_price_bills_the_year_now() -> None:
     credit = prorate_change(Charge("si_1", per_unit(1000)), None, APRIL, at(2024, 4, 21))
     year = item(10000, period=Period(at(2024, 4, 21), at(2025, 4, 21)))
     assert run(items=(year,), prorations=credit, invoice_at=at(2024, 4, 21)).total == 9667
+
+
+def test_a_yearly_invoice_inside_a_repeating_window_is_discounted_whole() -> None:
+    # 6.1: a repeating discount applies to every invoice dated within its window, so a
+    # yearly invoice issued in month 2 of a 3-month coupon is discounted in full.
+    start = at(2024, 1, 10)
+    coupon = Discount(
+        "di_r", Coupon(percent_off=Decimal(25)), duration="repeating", start=start,
+        end=at(2024, 4, 10),
+    )  # fmt: skip
+    year = item(120000, period=Period(at(2024, 2, 10), at(2025, 2, 10)))
+    invoice = run(items=(year,), discounts=(coupon,), invoice_at=at(2024, 2, 10))
+    assert invoice.total == 90000

@@ -302,3 +302,17 @@ def test_a_yearly_invoice_inside_a_repeating_window_is_discounted_whole() -> Non
     year = item(120000, period=Period(at(2024, 2, 10), at(2025, 2, 10)))
     invoice = run(items=(year,), discounts=(coupon,), invoice_at=at(2024, 2, 10))
     assert invoice.total == 90000
+
+
+def test_subtotal_excluding_tax_takes_out_the_tax_inside_the_undiscounted_subtotal() -> None:
+    # 12000 including 20% VAT holds 2000 of tax; after a 50% invoice discount, 6000 holds
+    # 1000. The subtotal is before that discount, so it excludes 2000; the total, 1000.
+    vat = TaxRate("txr_20", Decimal(20), inclusive=True)
+    invoice = run(
+        currency="eur",
+        items=(item(12000),),
+        discounts=(forever("di", percent_off=Decimal(50)),),
+        default_tax_rates=(vat,),
+    )
+    assert (invoice.subtotal, invoice.subtotal_excluding_tax) == (12000, 10000)
+    assert (invoice.total, invoice.total_excluding_tax) == (6000, 5000)

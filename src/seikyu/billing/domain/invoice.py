@@ -168,21 +168,42 @@ def generate_invoice(run: BillingRun) -> InvoiceAmounts:
         ],
         invoice_discounts,
     )
+    rates = [run.default_tax_rates if d.tax_rates is None else d.tax_rates for d in drafts]
+    after_discounts = [
+        d.line.amount - sum(a.amount for a in amounts)
+        for d, amounts in zip(drafts, per_line, strict=True)
+    ]
     taxed = compute_taxes(
-        [
-            TaxableLine(
-                amount=d.line.amount - sum(a.amount for a in amounts),
-                rates=run.default_tax_rates if d.tax_rates is None else d.tax_rates,
-            )
-            for d, amounts in zip(drafts, per_line, strict=True)
-        ],
+        [TaxableLine(amount, r) for amount, r in zip(after_discounts, rates, strict=True)],
         run.tax_settings,
     )
+    # subtotal_excluding_tax is taken before invoice-level discounts, so the inclusive tax
+    # it leaves out is the tax inside those undiscounted amounts, not the tax finally due.
+    before_invoice_discounts = [
+        d.line.amount - sum(a.amount for a in amounts if a.discount in d.line.discounts)
+        for d, amounts in zip(drafts, per_line, strict=True)
+    ]
+    if before_invoice_discounts == after_discounts:
+        subtotal_inclusive_tax = taxed.inclusive_amount
+    else:
+        subtotal_inclusive_tax = compute_taxes(
+            [
+                TaxableLine(amount, r)
+                for amount, r in zip(before_invoice_discounts, rates, strict=True)
+            ],
+            run.tax_settings,
+        ).inclusive_amount
     lines = tuple(
         replace(d.line, discount_amounts=amounts, taxes=taxes)
         for d, amounts, taxes in zip(drafts, per_line, taxed.lines, strict=True)
     )
-    return _totals(run, lines, tuple(d.id for d in invoice_discounts), taxed.totals)
+    return _totals(
+        run,
+        lines,
+        tuple(d.id for d in invoice_discounts),
+        taxed.totals,
+        subtotal_inclusive_tax,
+    )
 
 
 def _totals(
@@ -190,6 +211,7 @@ def _totals(
     lines: tuple[InvoiceLine, ...],
     invoice_discounts: tuple[str, ...],
     total_taxes: tuple[TaxTotal, ...],
+    subtotal_inclusive_tax: int,
 ) -> InvoiceAmounts:
     item_discounts = {d for line in lines for d in line.discounts}
     by_discount: dict[str, int] = {}
@@ -199,7 +221,7 @@ def _totals(
     item_level = sum(v for k, v in by_discount.items() if k in item_discounts)
     invoice_level = sum(v for k, v in by_discount.items() if k not in item_discounts)
     exclusive_tax = sum(t.amount for t in total_taxes if not t.inclusive)
-    inclusive_tax = sum(t.amount for t in total_taxes if t.inclusive)
+    all_tax = sum(t.amount for t in total_taxes)
 
     subtotal = sum(line.amount for line in lines) - item_level
     total = subtotal - invoice_level + exclusive_tax
@@ -209,10 +231,10 @@ def _totals(
         lines=lines,
         discounts=invoice_discounts,
         subtotal=subtotal,
-        subtotal_excluding_tax=subtotal - inclusive_tax,
+        subtotal_excluding_tax=subtotal - subtotal_inclusive_tax,
         total_discount_amounts=tuple(DiscountAmount(k, v) for k, v in by_discount.items()),
         total_taxes=total_taxes,
-        total_excluding_tax=total - exclusive_tax - inclusive_tax,
+        total_excluding_tax=total - all_tax,
         total=total,
         starting_balance=settlement.starting_balance,
         amount_due=settlement.amount_due,

@@ -8,6 +8,7 @@ import re
 import secrets
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from seikyu.api.credential_cache import TTL_SECONDS
 from seikyu.db.engine import normalize_url
 from seikyu.db.models import Account, ApiKey
 from tests.support.databases import postgres_url
@@ -286,6 +288,8 @@ def test_a_revoked_key_gets_401_from_a_running_server(migrated_url: str, tmp_pat
         key_id, _, secret = seikyu("keys", "create", url=migrated_url).stdout.split()
         assert customers_status(server, secret) == 200
         assert seikyu("keys", "revoke", key_id, url=migrated_url).returncode == 0
+        # The server may still trust its cached look-up for up to TTL_SECONDS.
+        time.sleep(TTL_SECONDS)
         response = httpx.get(
             f"{server.url}/v1/customers", headers={"Authorization": f"Bearer {secret}"}
         )

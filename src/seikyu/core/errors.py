@@ -33,6 +33,8 @@ STRIPE_CODES = frozenset(
     parameter_missing parameter_unknown parameters_exclusive resource_missing
     resource_already_exists tax_id_invalid email_invalid card_declined expired_card
     incorrect_cvc incorrect_number processing_error status_transition_invalid invoice_not_editable
+    invalid_expiry_month invalid_expiry_year invalid_cvc authentication_required
+    payment_method_unexpected_state
     """.split()
 )
 

@@ -11,6 +11,7 @@ from seikyu.api.server import build_asgi
 from seikyu.core.clock import Clock
 from seikyu.db.uow import Database
 from seikyu.events import service as events
+from seikyu.payments.test_processor import TestProcessor
 from seikyu.requests.log_writer import RequestLogWriter
 
 
@@ -24,7 +25,10 @@ def build_app(db: Database) -> Starlette:
     """The API; it starts its request-log writer on startup and drains it on shutdown."""
     writer = RequestLogWriter(db)
     return build_asgi(
-        Pipeline(db, writer), all_routers(), on_startup=[writer.start], on_shutdown=[writer.close]
+        Pipeline(db, writer, TestProcessor()),
+        all_routers(),
+        on_startup=[writer.start],
+        on_shutdown=[writer.close],
     )
 
 

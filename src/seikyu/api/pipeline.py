@@ -29,6 +29,8 @@ from seikyu.core.clock import monotonic
 from seikyu.core.errors import ErrorType, Kind, SeikyuError
 from seikyu.db.models import IdempotencyKey
 from seikyu.db.uow import Actor, Database, UnitOfWork
+from seikyu.payments.domain.processor import Processor
+from seikyu.payments.test_processor import TestProcessor
 from seikyu.requests import repository as store
 from seikyu.requests.log_writer import RequestLogWriter
 
@@ -76,8 +78,14 @@ class _Trace:
 
 
 class Pipeline:
-    def __init__(self, db: Database, log_writer: RequestLogWriter | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        log_writer: RequestLogWriter | None = None,
+        processor: Processor | None = None,
+    ) -> None:
         self.db = db
+        self.processor: Processor = processor or TestProcessor()
         self.log_writer = log_writer or RequestLogWriter(db)
         self._credentials = CredentialCache()
         self._in_flight: set[tuple[str, str]] = set()
@@ -108,7 +116,7 @@ class Pipeline:
                         uow, creds.account_id, creds.livemode, idem_key, fingerprint, req
                     )
                 trace.executed = True
-                result = op.handler(Call(uow, params, req.path_params, req.path))
+                result = op.handler(Call(uow, params, req.path_params, req.path, self.processor))
                 expand(uow, result, getattr(params, "expand", None))
                 body = orjson.dumps(result)
                 object_id = result.get("id") if isinstance(result.get("id"), str) else None

@@ -8,18 +8,21 @@ from typing import Any, Generic, TypeVar
 
 from seikyu.api.params import Params
 from seikyu.db.uow import UnitOfWork
+from seikyu.payments.domain.processor import Processor
 
 P = TypeVar("P", bound=Params)
 
 
 @dataclass(frozen=True)
 class Call(Generic[P]):
-    """What a handler gets: its unit of work, validated params and path values."""
+    """What a handler gets: its unit of work, validated params, path values and the
+    card processor."""
 
     uow: UnitOfWork
     params: P
     path: dict[str, str]
     url: str
+    processor: Processor
 
 
 Handler = Callable[[Call[Any]], dict[str, Any]]

@@ -20,6 +20,14 @@ def get_account(session: Session, account_id: str) -> Account | None:
     return session.get(Account, account_id)
 
 
+def lock_account(session: Session, account_id: str) -> Account:
+    """The account row, locked until the transaction ends (a no-op on SQLite, where a
+    writing transaction already holds the database)."""
+    account = session.get(Account, account_id, with_for_update=True, populate_existing=True)
+    assert account is not None
+    return account
+
+
 def key_by_hash(session: Session, secret_hash: str) -> ApiKey | None:
     return session.scalar(select(ApiKey).where(ApiKey.secret_hash == secret_hash))
 

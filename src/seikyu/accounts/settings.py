@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from seikyu.accounts import repository
 from seikyu.core.errors import Kind, SeikyuError
+from seikyu.core.ids import random_token
 from seikyu.db.uow import UnitOfWork
 
 TAX_LEVELS = ("line_item", "invoice")
@@ -52,3 +53,23 @@ def set_tax_rounding(
         "tax_rounding": {"level": updated.level, "rounding": updated.rounding},
     }
     return updated
+
+
+def card_fingerprint_key(uow: UnitOfWork, account_id: str) -> bytes:
+    """The account's secret for card fingerprints, made on first use.
+
+    A keyed hash lets an account recognise a card it has seen without anyone being able
+    to test guesses of card numbers against stored fingerprints.
+    """
+    account = repository.get_account(uow.session, account_id)
+    if account is None:
+        raise SeikyuError(f"No such account: '{account_id}'", kind=Kind.NOT_FOUND)
+    key = account.settings.get("card_fingerprint_key")
+    if key is None:
+        # Two first uses at once must agree on one key: lock the row and look again.
+        account = repository.lock_account(uow.session, account_id)
+        key = account.settings.get("card_fingerprint_key")
+        if key is None:
+            key = random_token(43)
+            account.settings = {**account.settings, "card_fingerprint_key": key}
+    return str(key).encode()

@@ -318,6 +318,17 @@ def _check_metadata(value: Any) -> Any:
 Metadata = Annotated[dict[str, str], BeforeValidator(_check_metadata)]
 
 
+class Address(Params):
+    """A postal address, as customers, shipping and billing details take it."""
+
+    city: Annotated[str, Field(max_length=5000)] | None = None
+    country: Annotated[str, Field(max_length=2)] | None = None
+    line1: Annotated[str, Field(max_length=5000)] | None = None
+    line2: Annotated[str, Field(max_length=5000)] | None = None
+    postal_code: Annotated[str, Field(max_length=5000)] | None = None
+    state: Annotated[str, Field(max_length=5000)] | None = None
+
+
 class Expandable(Params):
     expand: list[Annotated[str, Field(max_length=500)]] | None = None
 

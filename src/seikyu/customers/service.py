@@ -54,7 +54,7 @@ def create(
     test_clock: str | None = None,
 ) -> Customer:
     """A new customer, with its tax IDs; nothing is written unless everything is valid."""
-    _check_fields(fields)
+    _check_fields(fields, creating=True)
     if test_clock is not None:
         # Test clocks do not exist yet, so no id can name one of this account's.
         raise no_such("test_clock", test_clock, param="test_clock")
@@ -105,8 +105,11 @@ def create(
 
 
 def update(uow: UnitOfWork, customer_id: str, fields: CustomerFields) -> Customer:
+    """Update a customer. A default payment method named in `invoice_settings` must have
+    been checked by the caller to be attached to this customer (the payments context owns
+    payment methods)."""
     customer = get_active(uow, customer_id)
-    _check_fields(fields)
+    _check_fields(fields, creating=False)
     uow.before_update("customer.updated", customer)
     for name in (
         "email",
@@ -210,13 +213,24 @@ def merge_invoice_settings(
     return merged
 
 
-def _check_fields(fields: CustomerFields) -> None:
+def forget_payment_method(uow: UnitOfWork, customer_id: str, payment_method_id: str) -> None:
+    """A payment method left the customer: it can no longer be the default."""
+    customer = find(uow, customer_id)
+    if customer is None:
+        return
+    settings = customer.invoice_settings or {}
+    if settings.get("default_payment_method") == payment_method_id:
+        uow.before_update("customer.updated", customer)
+        customer.invoice_settings = {**settings, "default_payment_method": None}
+
+
+def _check_fields(fields: CustomerFields, *, creating: bool) -> None:
     rules.check_email(fields.get("email"))
     rules.check_locales(fields.get("preferred_locales"))
     settings = fields.get("invoice_settings") or {}
     payment_method = settings.get("default_payment_method")
-    if payment_method is not None:
-        # Payment methods do not exist yet, so no id can name one attached to this customer.
+    if payment_method is not None and creating:
+        # A customer being created has no payment method attached yet.
         raise no_such(
             "PaymentMethod", payment_method, param="invoice_settings[default_payment_method]"
         )

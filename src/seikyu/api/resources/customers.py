@@ -7,7 +7,15 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import AfterValidator, Field
 
 from seikyu.api import lists, registry
-from seikyu.api.params import Expandable, ListParams, Metadata, Params, SearchParams, bad
+from seikyu.api.params import (
+    Address,
+    Expandable,
+    ListParams,
+    Metadata,
+    Params,
+    SearchParams,
+    bad,
+)
 from seikyu.api.render.customer import render_customer
 from seikyu.api.render.tax_id import render_tax_id
 from seikyu.api.routing import Call, Router
@@ -18,6 +26,7 @@ from seikyu.customers.tax_id_formats import MAX_VALUE_LENGTH
 from seikyu.customers.tax_ids import TaxIdData
 from seikyu.db.models import Customer
 from seikyu.db.uow import UnitOfWork
+from seikyu.payments import payment_methods
 
 router = Router()
 
@@ -35,15 +44,6 @@ def _invoice_prefix(value: str) -> str:
 InvoicePrefix = Annotated[str, AfterValidator(_invoice_prefix)]
 # Stripe documents no bound for `balance`; the column is a signed 64-bit integer.
 Balance = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
-
-
-class Address(Params):
-    city: Str | None = None
-    country: Annotated[str, Field(max_length=2)] | None = None
-    line1: Str | None = None
-    line2: Str | None = None
-    postal_code: Str | None = None
-    state: Str | None = None
 
 
 class Shipping(Params):
@@ -138,7 +138,14 @@ def retrieve(call: Call[Expandable]) -> dict[str, Any]:
 
 @router.post("/v1/customers/{id}", CustomerUpdate)
 def update(call: Call[CustomerUpdate]) -> dict[str, Any]:
-    return render_customer(service.update(call.uow, call.path["id"], call.params.fields()))
+    fields = call.params.fields()
+    default = (fields.get("invoice_settings") or {}).get("default_payment_method")
+    if default:
+        service.get_active(call.uow, call.path["id"])
+        payment_methods.require_attached(
+            call.uow, default, call.path["id"], param="invoice_settings[default_payment_method]"
+        )
+    return render_customer(service.update(call.uow, call.path["id"], fields))
 
 
 @router.delete("/v1/customers/{id}", Params)

@@ -1,9 +1,10 @@
 """The built-in processor: a test-mode simulator that answers like Stripe's test cards.
 
-Deterministic: outcomes follow from the card's catalogue entry and the request alone, and
-references are hashes of the idempotency key, so the same inputs give the same ids in every
-run. Its memory (issued charges, outcomes by idempotency key) lives in the instance; a real
-processor answers `lookup` from its own records instead.
+Stateless and deterministic: an outcome follows from the card's catalogue entry and the
+request alone, and references are hashes of the idempotency key. So a request sent again
+with the same key gets the same answer from any server process, before or after a restart,
+which is all idempotency asks of a processor. It keeps no ledger: Seikyu's own records bound
+every capture and refund before the processor is asked.
 
 3D Secure follows Stripe's documented test cards. A payment that needs authentication waits
 for it on-session (REQUIRES_ACTION). Off-session nobody can authenticate, so it is declined
@@ -14,8 +15,6 @@ and an invoice's PaymentIntent in requires_action; that choice is the payments s
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass, replace
 
 from seikyu.payments.domain.processor import (
     AUTHENTICATION_REQUIRED,
@@ -29,19 +28,19 @@ from seikyu.payments.domain.processor import (
 )
 from seikyu.payments.domain.test_cards import TestCard, ThreeDSecure, card_for_key
 
-_Run = Callable[[], Outcome]
-
-
-@dataclass(frozen=True, slots=True)
-class _Charge:
-    authorized: int
-    captured: int | None  # None while only authorized
-    refunded: int = 0
-    canceled: bool = False
-
 
 def _reference(kind: str, idempotency_key: str) -> str:
     return f"tp_{kind}_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]}"
+
+
+def _check_reference(reference: str) -> None:
+    if not reference.startswith("tp_ch_"):
+        raise ValueError(f"the test processor issued no charge {reference}")
+
+
+def _check_amount(amount: int) -> None:
+    if amount <= 0:
+        raise ValueError(f"an amount must be positive, got {amount}")
 
 
 def _card(card_key: str) -> TestCard:
@@ -76,64 +75,33 @@ class TestProcessor:
 
     __test__ = False  # not a pytest test class, despite the name
 
-    def __init__(self) -> None:
-        self._outcomes: dict[str, tuple[tuple[object, ...], Outcome]] = {}
-        self._charges: dict[str, _Charge] = {}
-
     def attach_check(self, card_key: str) -> Outcome:
         """Attaching fails for the declining test cards, except those that decline later."""
         return _attach_refusal(_card(card_key)) or Outcome(OutcomeStatus.SUCCEEDED)
 
     def setup(self, request: SetupRequest) -> Outcome:
         """A setup runs the attach check, then asks for 3D Secure where the card wants it."""
-        return self._once(request.idempotency_key, ("setup", request), lambda: self._setup(request))
+        return self._setup(request)
 
     def authorize(self, request: CardRequest) -> Outcome:
         """Authentication first, then the card's decline, else approval."""
         if request.amount <= 0:
             raise ValueError(f"a payment amount must be positive, got {request.amount}")
-        return self._once(
-            request.idempotency_key, ("authorize", request), lambda: self._authorize(request)
-        )
+        return self._authorize(request)
 
     def capture(self, reference: str, amount: int, idempotency_key: str) -> Outcome:
-        def run() -> Outcome:
-            charge = self._charge(reference)
-            if charge.canceled or charge.captured is not None:
-                raise ValueError(f"{reference} is not an uncaptured authorization")
-            if not 0 < amount <= charge.authorized:
-                raise ValueError(f"capture amount {amount} outside 1..{charge.authorized}")
-            self._charges[reference] = replace(charge, captured=amount)
-            return approved(reference)
-
-        return self._once(idempotency_key, ("capture", reference, amount), run)
+        _check_reference(reference)
+        _check_amount(amount)
+        return approved(reference)
 
     def cancel(self, reference: str, idempotency_key: str) -> Outcome:
-        def run() -> Outcome:
-            charge = self._charge(reference)
-            if charge.canceled or charge.captured is not None:
-                raise ValueError(f"{reference} is not an uncaptured authorization")
-            self._charges[reference] = replace(charge, canceled=True)
-            return Outcome(OutcomeStatus.SUCCEEDED, reference)
-
-        return self._once(idempotency_key, ("cancel", reference), run)
+        _check_reference(reference)
+        return Outcome(OutcomeStatus.SUCCEEDED, reference)
 
     def refund(self, reference: str, amount: int, idempotency_key: str) -> Outcome:
-        def run() -> Outcome:
-            charge = self._charge(reference)
-            if charge.captured is None:
-                raise ValueError(f"{reference} has nothing captured to refund")
-            refundable = charge.captured - charge.refunded
-            if not 0 < amount <= refundable:
-                raise ValueError(f"refund amount {amount} outside 1..{refundable}")
-            self._charges[reference] = replace(charge, refunded=charge.refunded + amount)
-            return Outcome(OutcomeStatus.SUCCEEDED, _reference("re", idempotency_key))
-
-        return self._once(idempotency_key, ("refund", reference, amount), run)
-
-    def lookup(self, idempotency_key: str) -> Outcome | None:
-        seen = self._outcomes.get(idempotency_key)
-        return None if seen is None else seen[1]
+        _check_reference(reference)
+        _check_amount(amount)
+        return Outcome(OutcomeStatus.SUCCEEDED, _reference("re", idempotency_key))
 
     def _setup(self, request: SetupRequest) -> Outcome:
         card = _card(request.card_key)
@@ -156,24 +124,4 @@ class TestProcessor:
             )
         if card.error_code is not None:
             return declined(reference, error_code=card.error_code, decline_code=card.decline_code)
-        captured = request.amount if request.capture else None
-        self._charges[reference] = _Charge(authorized=request.amount, captured=captured)
         return approved(reference)
-
-    def _charge(self, reference: str) -> _Charge:
-        charge = self._charges.get(reference)
-        if charge is None:
-            raise ValueError(f"the test processor issued no successful charge {reference}")
-        return charge
-
-    def _once(self, idempotency_key: str, request: tuple[object, ...], run: _Run) -> Outcome:
-        """Run a request once per idempotency key; a replay returns the first outcome."""
-        seen = self._outcomes.get(idempotency_key)
-        if seen is not None:
-            if seen[0] != request:
-                # Stripe answers a key reused with other parameters with an idempotency_error.
-                raise ValueError(f"idempotency key {idempotency_key!r} already used elsewhere")
-            return seen[1]
-        outcome = run()
-        self._outcomes[idempotency_key] = (request, outcome)
-        return outcome

@@ -60,7 +60,7 @@ def reference_of(outcome: Outcome) -> str:
 
 def test_the_test_processor_is_a_processor() -> None:
     processor: Processor = TestProcessor()
-    assert processor.lookup("never-sent") is None
+    assert processor.attach_check("visa").status is SUCCEEDED
 
 
 # Successful payments
@@ -301,35 +301,16 @@ def test_the_same_idempotency_key_returns_the_first_outcome() -> None:
     assert pay(processor, "visa", key="pi_1-attempt-1") == first
 
 
-def test_a_replayed_payment_charges_once() -> None:
-    processor = TestProcessor()
-    reference = reference_of(pay(processor, "visa", amount=500))
-    pay(processor, "visa", amount=500)
-    processor.refund(reference, 500, "refund-1")
-    with pytest.raises(ValueError, match=r"outside 1\.\.0"):
-        processor.refund(reference, 1, "refund-2")
-
-
 def test_references_derive_from_the_idempotency_key_alone() -> None:
     assert pay(TestProcessor(), "visa", key="k") == pay(TestProcessor(), "visa", key="k")
     assert pay(TestProcessor(), "visa", key="k") != pay(TestProcessor(), "visa", key="other")
 
 
-def test_an_idempotency_key_reused_for_another_request_is_refused() -> None:
-    processor = TestProcessor()
-    pay(processor, "visa", amount=500)
-    with pytest.raises(ValueError, match="already used"):
-        pay(processor, "visa", amount=600)
-
-
-def test_lookup_tells_what_a_key_did() -> None:
-    processor = TestProcessor()
-    outcome = pay(processor, "declined", key="pi_9-attempt-1")
-    assert processor.lookup("pi_9-attempt-1") == outcome
-
-
-def test_lookup_of_a_key_never_sent_is_none() -> None:
-    assert TestProcessor().lookup("pi_9-attempt-1") is None
+def test_any_process_answers_a_replay_the_same_way() -> None:
+    # No memory: a fresh instance (another server process, or after a restart) gives the
+    # outcome the first one gave, so a request replayed after a crash is safe.
+    first = pay(TestProcessor(), "declined", key="pi_9-attempt-1")
+    assert pay(TestProcessor(), "declined", key="pi_9-attempt-1") == first
 
 
 # Capture, cancel, refund
@@ -342,54 +323,30 @@ def test_an_authorization_captures_for_its_amount() -> None:
     assert (captured.status, captured.reference) == (SUCCEEDED, reference)
 
 
-def test_a_partial_capture_limits_what_can_be_refunded() -> None:
+def test_a_reference_the_processor_never_issued_is_refused() -> None:
     processor = TestProcessor()
-    reference = reference_of(pay(processor, "visa", amount=1000, capture=False))
-    processor.capture(reference, 600, "capture-1")
-    assert processor.refund(reference, 600, "refund-1").status is SUCCEEDED
-    with pytest.raises(ValueError, match=r"outside 1\.\.0"):
-        processor.refund(reference, 1, "refund-2")
+    with pytest.raises(ValueError, match="issued no charge"):
+        processor.capture("ch_elsewhere", 100, "capture-1")
+    with pytest.raises(ValueError, match="issued no charge"):
+        processor.refund("ch_elsewhere", 100, "refund-1")
+    with pytest.raises(ValueError, match="issued no charge"):
+        processor.cancel("ch_elsewhere", "cancel-1")
 
 
-def test_a_capture_cannot_exceed_the_authorized_amount() -> None:
+@pytest.mark.parametrize("amount", [0, -5])
+def test_captures_and_refunds_need_a_positive_amount(amount: int) -> None:
     processor = TestProcessor()
-    reference = reference_of(pay(processor, "visa", amount=1000, capture=False))
-    with pytest.raises(ValueError, match=r"outside 1\.\.1000"):
-        processor.capture(reference, 1001, "capture-1")
+    reference = reference_of(pay(processor, "visa", capture=False))
+    with pytest.raises(ValueError, match="positive"):
+        processor.capture(reference, amount, "capture-1")
+    with pytest.raises(ValueError, match="positive"):
+        processor.refund(reference, amount, "refund-1")
 
 
-def test_a_charge_captured_at_authorization_cannot_be_captured_again() -> None:
-    processor = TestProcessor()
-    reference = reference_of(pay(processor, "visa"))
-    with pytest.raises(ValueError, match="not an uncaptured authorization"):
-        processor.capture(reference, 2000, "capture-1")
-
-
-def test_a_declined_charge_cannot_be_captured() -> None:
-    processor = TestProcessor()
-    reference = reference_of(pay(processor, "declined", capture=False))
-    with pytest.raises(ValueError, match="issued no successful charge"):
-        processor.capture(reference, 2000, "capture-1")
-
-
-def test_a_reference_never_issued_cannot_be_captured() -> None:
-    with pytest.raises(ValueError, match="issued no successful charge"):
-        TestProcessor().capture("tp_ch_unknown", 100, "capture-1")
-
-
-def test_a_canceled_authorization_cannot_be_captured() -> None:
+def test_an_authorization_can_be_released() -> None:
     processor = TestProcessor()
     reference = reference_of(pay(processor, "visa", capture=False))
     assert processor.cancel(reference, "cancel-1") == Outcome(SUCCEEDED, reference)
-    with pytest.raises(ValueError, match="not an uncaptured authorization"):
-        processor.capture(reference, 2000, "capture-1")
-
-
-def test_a_captured_charge_cannot_be_canceled() -> None:
-    processor = TestProcessor()
-    reference = reference_of(pay(processor, "visa"))
-    with pytest.raises(ValueError, match="not an uncaptured authorization"):
-        processor.cancel(reference, "cancel-1")
 
 
 def test_a_refund_has_its_own_reference() -> None:
@@ -400,28 +357,12 @@ def test_a_refund_has_its_own_reference() -> None:
     assert reference_of(refund).startswith("tp_re_")
 
 
-def test_partial_refunds_add_up_to_the_captured_amount() -> None:
-    processor = TestProcessor()
-    reference = reference_of(pay(processor, "visa", amount=1000))
-    processor.refund(reference, 300, "refund-1")
-    processor.refund(reference, 700, "refund-2")
-    with pytest.raises(ValueError, match=r"outside 1\.\.0"):
-        processor.refund(reference, 1, "refund-3")
-
-
 def test_a_replayed_refund_refunds_once() -> None:
     processor = TestProcessor()
     reference = reference_of(pay(processor, "visa", amount=1000))
     first = processor.refund(reference, 600, "refund-1")
     assert processor.refund(reference, 600, "refund-1") == first
-    assert processor.refund(reference, 400, "refund-2").status is SUCCEEDED
-
-
-def test_an_uncaptured_authorization_cannot_be_refunded() -> None:
-    processor = TestProcessor()
-    reference = reference_of(pay(processor, "visa", capture=False))
-    with pytest.raises(ValueError, match="nothing captured"):
-        processor.refund(reference, 100, "refund-1")
+    assert processor.refund(reference, 400, "refund-2") != first
 
 
 # Any valid number

@@ -11,8 +11,8 @@ number outside the catalogue. Test card numbers are public, but the key is what 
 the storage rule has no exception.
 
 Every call that can move money carries an idempotency key. Sending the same key again
-returns the first outcome and moves nothing; after a crash, `lookup` tells the service what
-a key did.
+returns the first outcome and moves nothing, so after a crash the service learns what a
+call did by sending it again with its key, never by guessing.
 """
 
 from __future__ import annotations
@@ -188,8 +188,4 @@ class Processor(Protocol):
 
     def refund(self, reference: str, amount: int, idempotency_key: str) -> Outcome:
         """Give back up to the captured, not yet refunded amount; the reference is the refund's."""
-        ...
-
-    def lookup(self, idempotency_key: str) -> Outcome | None:
-        """What the request sent with this key did, or None if it never reached the processor."""
         ...

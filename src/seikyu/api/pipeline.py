@@ -116,7 +116,24 @@ class Pipeline:
                         uow, creds.account_id, creds.livemode, idem_key, fingerprint, req
                     )
                 trace.executed = True
-                result = op.handler(Call(uow, params, req.path_params, req.path, self.processor))
+                call = Call(uow, params, req.path_params, req.path, self.processor)
+                try:
+                    result = op.handler(call)
+                except SeikyuError as error:
+                    if not error.keep_changes:
+                        raise
+                    # A declined payment is an answer, not a fault: its record (the failed
+                    # charge, the intent's new status, their events) commits with the error.
+                    status = status_for(error)
+                    body = orjson.dumps(envelope(error, trace.request_id))
+                    if idem_key is not None:
+                        self._store_response(uow, idem_key, fingerprint, req, status, body, trace)
+                    store.add_log(
+                        uow.session,
+                        self._log_row(uow.now, req, trace, status, error.body(), None, idem_key),
+                    )
+                    self.db.flush_events(uow)
+                    return Outgoing(status, body, {"Request-Id": trace.request_id})
                 expand(uow, result, getattr(params, "expand", None))
                 body = orjson.dumps(result)
                 object_id = result.get("id") if isinstance(result.get("id"), str) else None

@@ -34,7 +34,8 @@ STRIPE_CODES = frozenset(
     resource_already_exists tax_id_invalid email_invalid card_declined expired_card
     incorrect_cvc incorrect_number processing_error status_transition_invalid invoice_not_editable
     invalid_expiry_month invalid_expiry_year invalid_cvc authentication_required
-    payment_method_unexpected_state
+    payment_method_unexpected_state payment_intent_unexpected_state
+    setup_intent_unexpected_state amount_too_small amount_too_large
     """.split()
 )
 
@@ -52,6 +53,8 @@ class SeikyuError(Exception):
         param: str | None = None,
         decline_code: str | None = None,
         extra: dict[str, object] | None = None,
+        keep_changes: bool = False,
+        subject: object = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -61,6 +64,12 @@ class SeikyuError(Exception):
         self.param = param
         self.decline_code = decline_code
         self.extra = extra or {}
+        # The request's writes stand even though it answers with this error (a card
+        # declined while confirming a payment is recorded, then reported).
+        self.keep_changes = keep_changes
+        # The object the error is about, for the API to show with it (Stripe puts the
+        # payment intent of a declined confirmation in the error).
+        self.subject = subject
 
     def body(self) -> dict[str, object]:
         """Stripe's `error` object, without the envelope."""

@@ -99,12 +99,28 @@ def attach(
     outcome = processor.attach_check(payment_method.processor_card)
     if outcome.status is not OutcomeStatus.SUCCEEDED:
         raise outcome.card_error()
+    link(uow, payment_method, customer.id)
+    return payment_method
+
+
+def link(uow: UnitOfWork, payment_method: PaymentMethod, customer_id: str) -> None:
+    """Attach a checked card to a customer (a successful payment has checked it)."""
     uow.before_update("payment_method.attached", payment_method)
-    payment_method.customer_id = customer.id
+    payment_method.customer_id = customer_id
     payment_method.attached_at = uow.now
     if payment_method.cvc_check == "unchecked":
         payment_method.cvc_check = "pass"
-    return payment_method
+
+
+def check_usable_by(payment_method: PaymentMethod, customer_id: str | None, *, param: str) -> None:
+    """A card a payment may use: not detached, and not another customer's."""
+    _check_usable(payment_method)
+    if payment_method.customer_id is not None and payment_method.customer_id != customer_id:
+        raise SeikyuError(
+            f"The provided PaymentMethod {payment_method.id} belongs to another customer "
+            "or was attached to a customer and needs the intent to name that customer.",
+            param=param,
+        )
 
 
 def detach(uow: UnitOfWork, payment_method_id: str) -> PaymentMethod:
@@ -260,9 +276,13 @@ def _store(
         card_fingerprint=cards.fingerprint(digits, key),
         processor_card=test_card.key,
         cvc_check=cvc_check,
+        set_up_for_off_session=False,
         metadata_=metadata.initial(fields.get("metadata")),
     )
     repository.add(uow.session, payment_method)
+    # Written now: rows made later in the request refer to it, and without mapped
+    # relationships the session cannot know to insert it first.
+    uow.session.flush()
     return payment_method
 
 

@@ -18,17 +18,19 @@ EMPTY_BILLING_DETAILS: dict[str, Any] = {
 }
 
 
+def render_billing_details(details: dict[str, Any] | None) -> dict[str, Any]:
+    """Every field Stripe shows, null where not given."""
+    details = details or {}
+    address = {**EMPTY_BILLING_DETAILS["address"], **(details.get("address") or {})}
+    return {**EMPTY_BILLING_DETAILS, **details, "address": address}
+
+
 def render_payment_method(payment_method: PaymentMethod) -> dict[str, Any]:
-    details = payment_method.billing_details or {}
     return {
         "id": payment_method.id,
         "object": "payment_method",
         "allow_redisplay": payment_method.allow_redisplay,
-        "billing_details": {
-            **EMPTY_BILLING_DETAILS,
-            **details,
-            "address": {**EMPTY_BILLING_DETAILS["address"], **(details.get("address") or {})},
-        },
+        "billing_details": render_billing_details(payment_method.billing_details),
         "card": _card(payment_method),
         "created": ts(payment_method.created),
         "customer": payment_method.customer_id,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from seikyu.db.base import AccountOwned, Base
@@ -38,4 +38,7 @@ class PaymentMethod(AccountOwned, Base):
     # test card it behaves like. Never a card number.
     processor_card: Mapped[str] = mapped_column(String(64))
     cvc_check: Mapped[str | None] = mapped_column(String(16))
+    # Saved for payments without the customer present (setup_future_usage=off_session or a
+    # setup intent): issuers then ask for authentication less often.
+    set_up_for_off_session: Mapped[bool] = mapped_column(Boolean, default=False)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonType())

@@ -1,0 +1,67 @@
+"""/v1/charges (made by payment intents; read and annotate here)"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, cast
+
+from pydantic import Field
+
+from seikyu.api import lists, registry
+from seikyu.api.params import Expandable, ListParams, Metadata
+from seikyu.api.render.charge import render_charge
+from seikyu.api.routing import Call, Router
+from seikyu.db.models.charges import Charge
+from seikyu.payments import charges as service
+from seikyu.payments.charges import ChargeFields
+
+router = Router()
+
+Str = Annotated[str, Field(max_length=5000)]
+
+
+class ChargeUpdate(Expandable):
+    description: Annotated[str, Field(max_length=40000)] | None = None
+    metadata: Metadata | None = None
+    receipt_email: Annotated[str, Field(max_length=800)] | None = None
+
+    def fields(self) -> ChargeFields:
+        return cast(ChargeFields, self.model_dump(exclude_unset=True, exclude={"expand"}))
+
+
+class ChargeList(ListParams):
+    customer: Str | None = None
+    payment_intent: Str | None = None
+
+
+@router.get("/v1/charges/{id}", Expandable)
+def retrieve(call: Call[Expandable]) -> dict[str, Any]:
+    return render_charge(service.get(call.uow, call.path["id"]))
+
+
+@router.post("/v1/charges/{id}", ChargeUpdate)
+def update(call: Call[ChargeUpdate]) -> dict[str, Any]:
+    return render_charge(service.update(call.uow, call.path["id"], call.params.fields()))
+
+
+@router.get("/v1/charges", ChargeList)
+def list_charges(call: Call[ChargeList]) -> dict[str, Any]:
+    params = call.params
+    page = service.page(
+        call.uow,
+        lists.window(params),
+        customer_id=params.customer,
+        payment_intent_id=params.payment_intent,
+    )
+    return lists.envelope(call.url, page, render_charge)
+
+
+registry.register(
+    registry.ObjectSpec(
+        name="charge",
+        prefix="ch",
+        model=Charge,
+        render=render_charge,
+        load=service.find,
+        expandable=frozenset({"customer", "payment_intent", "payment_method"}),
+    )
+)

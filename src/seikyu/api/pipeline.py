@@ -119,33 +119,29 @@ class Pipeline:
                 call = Call(uow, params, req.path_params, req.path, self.processor)
                 try:
                     result = op.handler(call)
+                    kept: SeikyuError | None = None
                 except SeikyuError as error:
                     if not error.keep_changes:
                         raise
                     # A declined payment is an answer, not a fault: its record (the failed
                     # charge, the intent's new status, their events) commits with the error.
-                    status = status_for(error)
-                    body = orjson.dumps(envelope(error, trace.request_id))
-                    if idem_key is not None:
-                        self._store_response(uow, idem_key, fingerprint, req, status, body, trace)
-                    store.add_log(
-                        uow.session,
-                        self._log_row(uow.now, req, trace, status, error.body(), None, idem_key),
-                    )
-                    self.db.flush_events(uow)
-                    return Outgoing(status, body, {"Request-Id": trace.request_id})
-                expand(uow, result, getattr(params, "expand", None))
-                body = orjson.dumps(result)
-                object_id = result.get("id") if isinstance(result.get("id"), str) else None
+                    kept = error
+                if kept is None:
+                    expand(uow, result, getattr(params, "expand", None))
+                    status, body, error_body = 200, orjson.dumps(result), None
+                    object_id = result.get("id") if isinstance(result.get("id"), str) else None
+                else:
+                    status, error_body, object_id = status_for(kept), kept.body(), None
+                    body = orjson.dumps(envelope(kept, trace.request_id))
                 if idem_key is not None:
-                    self._store_response(uow, idem_key, fingerprint, req, 200, body, trace)
-                row = self._log_row(uow.now, req, trace, 200, None, object_id, idem_key)
+                    self._store_response(uow, idem_key, fingerprint, req, status, body, trace)
+                row = self._log_row(uow.now, req, trace, status, error_body, object_id, idem_key)
                 if readonly:
                     self.log_writer.submit(row)
                 else:
                     store.add_log(uow.session, row)
                 self.db.flush_events(uow)
-            return Outgoing(200, body, {"Request-Id": trace.request_id})
+            return Outgoing(status, body, {"Request-Id": trace.request_id})
         except _Replay as replay:
             return self._replayed(replay.row, req, trace, idem_key)
         except SeikyuError as error:

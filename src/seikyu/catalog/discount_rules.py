@@ -342,13 +342,7 @@ def refuse_reactivation(code: str, reason: str) -> SeikyuError:
 
 
 def check_currency(currency: str, param: str) -> str:
-    code = currency.lower()
-    if not money.is_supported(code):
-        raise SeikyuError(
-            f"Invalid currency: {currency}. Use a supported three-letter ISO currency code.",
-            param=param,
-        )
-    return code
+    return money.check_currency(currency, param=param)
 
 
 def check_amount(amount: int, currency: str, param: str, *, minimum: int) -> None:

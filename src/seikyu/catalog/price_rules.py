@@ -210,14 +210,7 @@ def param(at: Path, *names: str | int) -> str:
 
 def check_currency(currency: str, *, at: Path = (), name: str = "currency") -> str:
     """The currency in lower case, if Stripe supports it."""
-    code = currency.lower()
-    if not money.is_supported(code):
-        raise SeikyuError(
-            f"Invalid currency: {currency}. See https://stripe.com/docs/currencies for the "
-            "supported currencies.",
-            param=param(at, name),
-        )
-    return code
+    return money.check_currency(currency, param=param(at, name))
 
 
 def check(draft: PriceInput, *, at: Path = ()) -> PriceTerms:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from enum import StrEnum
 
+from seikyu.core.errors import SeikyuError
+
 # Stripe's zero-decimal currencies: the amount is in whole units.
 ZERO_DECIMAL = frozenset("bif clp djf gnf jpy kmf krw mga pyg rwf ugx vnd vuv xaf xof xpf".split())
 # Three-decimal currencies: the last digit of an amount must be 0.
@@ -76,6 +78,18 @@ def exponent(currency: str) -> int:
 
 def is_supported(currency: str) -> bool:
     return currency.lower() in SUPPORTED
+
+
+def check_currency(currency: str, *, param: str) -> str:
+    """The currency in lower case, or Stripe's error naming `param` if it is not supported."""
+    code = currency.lower()
+    if code not in SUPPORTED:
+        raise SeikyuError(
+            f"Invalid currency: {currency}. See https://stripe.com/docs/currencies for the "
+            "supported currencies.",
+            param=param,
+        )
+    return code
 
 
 def to_minor_units(value: Decimal, rounding: Rounding = Rounding.HALF_UP) -> int:

@@ -12,7 +12,7 @@ from typing import Any, TypedDict
 from seikyu.core import metadata
 from seikyu.core.errors import SeikyuError, no_such
 from seikyu.core.ids import random_token
-from seikyu.core.money import is_supported, max_amount, minimum_charge
+from seikyu.core.money import check_currency, max_amount, minimum_charge
 from seikyu.customers import service as customers
 from seikyu.db.models.charges import Charge
 from seikyu.db.models.payment_intents import PaymentIntent
@@ -25,8 +25,6 @@ from seikyu.payments.domain.intent_status import PaymentIntentAction as Action
 from seikyu.payments.domain.intent_status import payment_intent_transition
 from seikyu.payments.domain.processor import CardRequest, Outcome, OutcomeStatus, Processor
 
-CAPTURE_METHODS = ("automatic", "automatic_async", "manual")
-CANCELLATION_REASONS = ("duplicate", "fraudulent", "requested_by_customer", "abandoned")
 SHAPING_FIELDS = frozenset(
     {"amount", "currency", "customer", "payment_method", "capture_method", "setup_future_usage"}
 )
@@ -345,8 +343,7 @@ def _locked(uow: UnitOfWork, intent_id: str) -> PaymentIntent:
 
 
 def _check_amount(amount: int, currency: str, *, param: str) -> None:
-    if not is_supported(currency):
-        raise SeikyuError(f"Invalid currency: {currency}.", param="currency")
+    check_currency(currency, param="currency")
     if amount < minimum_charge(currency):
         raise SeikyuError(
             f"Amount must be at least {minimum_charge(currency)} in the currency's smallest "

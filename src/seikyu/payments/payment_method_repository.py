@@ -11,6 +11,9 @@ from seikyu.db.pagination import Page, Window, paginate
 
 def add(session: Session, payment_method: PaymentMethod) -> None:
     session.add(payment_method)
+    # Written now: rows made later in the request refer to it, and without mapped
+    # relationships the session cannot know to insert it first.
+    session.flush()
 
 
 def _scoped(account_id: str, livemode: bool) -> Select[PaymentMethod]:

@@ -23,7 +23,6 @@ from seikyu.payments.domain.test_cards import GENERIC_KEY, TestCard, card_for_nu
 from seikyu.payments.domain.test_cards import card_for_test_id as test_card_for_id
 
 TYPES = ("card",)
-ALLOW_REDISPLAY = ("always", "limited", "unspecified")
 # How long a card made from a test id (pm_card_visa, tok_visa) stays valid.
 TEST_CARD_YEARS = 3
 
@@ -280,9 +279,6 @@ def _store(
         metadata_=metadata.initial(fields.get("metadata")),
     )
     repository.add(uow.session, payment_method)
-    # Written now: rows made later in the request refer to it, and without mapped
-    # relationships the session cannot know to insert it first.
-    uow.session.flush()
     return payment_method
 
 

@@ -243,26 +243,55 @@ def _totals(
     )
 
 
+def _draft(
+    kind: LineKind,
+    source: str,
+    amount: int,
+    period: Period,
+    *,
+    quantity: Quantity | None,
+    description: str,
+    price: str | None,
+    product: str | None,
+    discountable: bool,
+    proration: bool,
+    discounts: tuple[Discount, ...],
+    tax_rates: tuple[TaxRate, ...] | None,
+) -> _Draft:
+    """A line before discounts and taxes, with what decides them."""
+    line = InvoiceLine(
+        kind=kind,
+        source=source,
+        amount=amount,
+        period=period,
+        quantity=quantity,
+        description=description,
+        price=price,
+        product=product,
+        discountable=discountable,
+        proration=proration,
+        discounts=tuple(d.id for d in discounts),
+        discount_amounts=(),
+        taxes=(),
+    )
+    return _Draft(line, discounts, tax_rates)
+
+
 def _item_lines(run: BillingRun) -> list[_Draft]:
     return [
-        _Draft(
-            InvoiceLine(
-                kind=LineKind.SUBSCRIPTION,
-                source=item.item,
-                amount=line_amount(item.pricing, item.quantity),
-                period=item.period,
-                quantity=item.quantity,
-                description=item.description,
-                price=item.price,
-                product=item.product,
-                discountable=True,
-                proration=False,
-                discounts=tuple(d.id for d in item.discounts),
-                discount_amounts=(),
-                taxes=(),
-            ),
-            item.discounts,
-            item.tax_rates,
+        _draft(
+            LineKind.SUBSCRIPTION,
+            item.item,
+            line_amount(item.pricing, item.quantity),
+            item.period,
+            quantity=item.quantity,
+            description=item.description,
+            price=item.price,
+            product=item.product,
+            discountable=True,
+            proration=False,
+            discounts=item.discounts,
+            tax_rates=item.tax_rates,
         )
         for item in run.items
     ]
@@ -272,24 +301,19 @@ def _proration_lines(run: BillingRun) -> list[_Draft]:
     # Prorations are already net of the discounts that shaped the item's price, so no
     # discount applies to them again.
     return [
-        _Draft(
-            InvoiceLine(
-                kind=LineKind.INVOICE_ITEM,
-                source=p.charge.item,
-                amount=p.amount,
-                period=p.period,
-                quantity=p.charge.quantity,
-                description=p.description,
-                price=p.charge.price,
-                product=p.charge.product,
-                discountable=False,
-                proration=True,
-                discounts=(),
-                discount_amounts=(),
-                taxes=(),
-            ),
-            (),
-            p.charge.tax_rates,
+        _draft(
+            LineKind.INVOICE_ITEM,
+            p.charge.item,
+            p.amount,
+            p.period,
+            quantity=p.charge.quantity,
+            description=p.description,
+            price=p.charge.price,
+            product=p.charge.product,
+            discountable=False,
+            proration=True,
+            discounts=(),
+            tax_rates=p.charge.tax_rates,
         )
         for p in run.prorations
     ]
@@ -297,24 +321,19 @@ def _proration_lines(run: BillingRun) -> list[_Draft]:
 
 def _pending_lines(run: BillingRun) -> list[_Draft]:
     return [
-        _Draft(
-            InvoiceLine(
-                kind=LineKind.INVOICE_ITEM,
-                source=p.id,
-                amount=p.amount,
-                period=p.period,
-                quantity=p.quantity,
-                description=p.description,
-                price=p.price,
-                product=p.product,
-                discountable=p.discountable,
-                proration=False,
-                discounts=tuple(d.id for d in p.discounts),
-                discount_amounts=(),
-                taxes=(),
-            ),
-            p.discounts,
-            p.tax_rates,
+        _draft(
+            LineKind.INVOICE_ITEM,
+            p.id,
+            p.amount,
+            p.period,
+            quantity=p.quantity,
+            description=p.description,
+            price=p.price,
+            product=p.product,
+            discountable=p.discountable,
+            proration=False,
+            discounts=p.discounts,
+            tax_rates=p.tax_rates,
         )
         for p in run.pending
     ]

@@ -49,6 +49,7 @@ class Incoming:
     body: bytes
     headers: dict[str, str]  # lower-case names
     client_ip: str | None = None
+    base_url: str = "http://localhost"  # scheme and host the client reached, no trailing /
 
 
 @dataclass
@@ -116,7 +117,7 @@ class Pipeline:
                         uow, creds.account_id, creds.livemode, idem_key, fingerprint, req
                     )
                 trace.executed = True
-                call = Call(uow, params, req.path_params, req.path, self.processor)
+                call = Call(uow, params, req.path_params, req.path, self.processor, req.base_url)
                 try:
                     result = op.handler(call)
                     kept: SeikyuError | None = None

@@ -15,14 +15,15 @@ P = TypeVar("P", bound=Params)
 
 @dataclass(frozen=True)
 class Call(Generic[P]):
-    """What a handler gets: its unit of work, validated params, path values and the
-    card processor."""
+    """What a handler gets: its unit of work, validated params, path values, the card
+    processor, and the server's own address for links it hands out (e.g. the 3D Secure page)."""
 
     uow: UnitOfWork
     params: P
     path: dict[str, str]
     url: str
     processor: Processor
+    base_url: str = "http://localhost"
 
 
 Handler = Callable[[Call[Any]], dict[str, Any]]

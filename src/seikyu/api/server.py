@@ -69,6 +69,7 @@ def _endpoint(pipeline: Pipeline, methods: dict[str, Operation]) -> Endpoint:
             body=await request.body(),
             headers={k.lower(): v for k, v in request.headers.items()},
             client_ip=request.client.host if request.client else None,
+            base_url=str(request.base_url).rstrip("/"),
         )
         op = methods.get(request.method)
         try:

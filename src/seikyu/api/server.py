@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from seikyu.api import authentication_page
 from seikyu.api.errors import envelope, internal_error
 from seikyu.api.pipeline import Incoming, Outgoing, Pipeline
 from seikyu.api.routing import Operation, Router
@@ -39,6 +40,7 @@ def build_asgi(
         Route(path, _endpoint(pipeline, methods), methods=["GET", "POST", "DELETE"])
         for path, methods in ordered
     ]
+    routes.extend(authentication_page.routes(pipeline))
     routes.append(
         Route(
             "/{rest:path}",

@@ -7,10 +7,12 @@ replayed after a crash reaches the processor with the same key and cannot charge
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, replace
 from typing import Any, TypedDict
 
 from seikyu.core import metadata
-from seikyu.core.errors import SeikyuError, no_such
+from seikyu.core.errors import SeikyuError, invalid, no_such
 from seikyu.core.ids import random_token
 from seikyu.core.money import check_currency, max_amount, minimum_charge
 from seikyu.customers import service as customers
@@ -21,6 +23,12 @@ from seikyu.db.pagination import Page, Window
 from seikyu.db.uow import UnitOfWork
 from seikyu.payments import charges, payment_methods
 from seikyu.payments import payment_intent_repository as repository
+from seikyu.payments import processor_journal as journal
+from seikyu.payments.domain.authentication import (
+    PAYMENT_FAILURE,
+    PAYMENT_FAILURE_MESSAGE,
+    redirect_action,
+)
 from seikyu.payments.domain.intent_status import PaymentIntentAction as Action
 from seikyu.payments.domain.intent_status import payment_intent_transition
 from seikyu.payments.domain.processor import CardRequest, Outcome, OutcomeStatus, Processor
@@ -64,6 +72,7 @@ def create(
     *,
     confirm: bool = False,
     off_session: bool = False,
+    redirect: Redirect,
 ) -> PaymentIntent:
     currency = fields["currency"].lower()
     _check_amount(fields["amount"], currency, param="amount")
@@ -112,12 +121,17 @@ def create(
     if fields.get("payment_method"):
         _use_payment_method(uow, intent, str(fields["payment_method"]), param="payment_method")
     if confirm:
-        return _confirm(uow, processor, intent, off_session=off_session)
+        return _confirm(uow, processor, intent, off_session=off_session, redirect=redirect)
     return intent
 
 
 def confirm(
-    uow: UnitOfWork, processor: Processor, intent_id: str, fields: ConfirmFields
+    uow: UnitOfWork,
+    processor: Processor,
+    intent_id: str,
+    fields: ConfirmFields,
+    *,
+    redirect: Redirect,
 ) -> PaymentIntent:
     intent = _locked(uow, intent_id)
     payment_intent_transition(intent.status, Action.CONFIRM)  # refuses a wrong status early
@@ -129,7 +143,8 @@ def confirm(
         intent.receipt_email = fields["receipt_email"]
     if "capture_method" in fields:
         intent.capture_method = fields["capture_method"]
-    return _confirm(uow, processor, intent, off_session=fields.get("off_session", False))
+    off_session = fields.get("off_session", False)
+    return _confirm(uow, processor, intent, off_session=off_session, redirect=redirect)
 
 
 def capture(
@@ -146,14 +161,20 @@ def capture(
             code="amount_too_large" if amount > 0 else "parameter_invalid_integer",
         )
     charge = charges.get(uow, _latest_charge_id(intent))
-    outcome = processor.capture(_reference(charge), amount, f"{intent.id}:capture")
+    key = f"{intent.id}:capture"
+    outcome = journal.capture(uow, processor, intent.id, _reference(charge), amount, key)
     if outcome.status is not OutcomeStatus.SUCCEEDED:
         raise outcome.card_error()
-    charges.record_capture(uow, charge, amount)
+    record_capture(uow, intent, amount)
+    return intent
+
+
+def record_capture(uow: UnitOfWork, intent: PaymentIntent, amount: int) -> None:
+    """The processor captured `amount` of the intent's authorization."""
+    charges.record_capture(uow, charges.get(uow, _latest_charge_id(intent)), amount)
     intent.amount_received = amount
     intent.amount_capturable = 0
     _move(uow, intent, Action.CAPTURE)
-    return intent
 
 
 def cancel(
@@ -164,14 +185,30 @@ def cancel(
     payment_intent_transition(previous, Action.CANCEL)
     if previous == "requires_capture":
         charge = charges.get(uow, _latest_charge_id(intent))
-        processor.cancel(_reference(charge), f"{intent.id}:cancel")
-        charges.record_release(uow, charge)
+        journal.cancel(uow, processor, intent.id, _reference(charge), f"{intent.id}:cancel")
+    record_cancel(uow, intent, reason)
+    return intent
+
+
+def record_cancel(uow: UnitOfWork, intent: PaymentIntent, reason: str | None) -> None:
+    """The intent is canceled; an authorization it held was released at the processor."""
+    if intent.status == "requires_capture":
+        charges.record_release(uow, charges.get(uow, _latest_charge_id(intent)))
     intent.amount_capturable = 0
     intent.canceled_at = uow.now
     intent.cancellation_reason = reason
     intent.next_action = None
     _move(uow, intent, Action.CANCEL)
-    return intent
+
+
+def skip_attempt(intent: PaymentIntent, key: str) -> None:
+    """Make the next attempt's key differ from `key`, an attempt lost and reversed, so that
+    the processor does not answer the next one with the reversed attempt's outcome."""
+    found = _ATTEMPT_KEY.fullmatch(key)
+    if found is None or found.group(1) != intent.id:
+        raise ValueError(f"{key!r} is no attempt of {intent.id}")
+    lost = int(found.group(2)) + (1 if found.group(3) else 0)
+    intent.attempts = max(intent.attempts, lost)
 
 
 def update(uow: UnitOfWork, intent_id: str, fields: PaymentIntentFields) -> PaymentIntent:
@@ -226,8 +263,22 @@ def page(uow: UnitOfWork, window: Window, *, customer_id: str | None) -> Page[Pa
 # --- confirmation ------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Redirect:
+    """Where a customer asked for 3D Secure is sent: Seikyu's page on `base_url`, then back
+    to the integration's `return_url`."""
+
+    base_url: str
+    return_url: str | None = None
+
+
 def _confirm(
-    uow: UnitOfWork, processor: Processor, intent: PaymentIntent, *, off_session: bool
+    uow: UnitOfWork,
+    processor: Processor,
+    intent: PaymentIntent,
+    *,
+    off_session: bool,
+    redirect: Redirect,
 ) -> PaymentIntent:
     if intent.payment_method_id is None:
         raise SeikyuError(
@@ -240,24 +291,51 @@ def _confirm(
     _move(uow, intent, Action.CONFIRM)
     intent.off_session = off_session
     intent.attempts += 1
-    outcome = processor.authorize(
-        CardRequest(
-            card_key=payment_method.processor_card,
-            amount=intent.amount,
-            currency=intent.currency,
-            idempotency_key=f"{intent.id}:attempt:{intent.attempts}",
-            off_session=off_session,
-            setup_for_off_session=payment_method.set_up_for_off_session,
-            capture=intent.capture_method != "manual",
-        )
-    )
+    request = _card_request(intent, payment_method, _attempt_key(intent))
+    outcome = journal.authorize(uow, processor, intent.id, request)
     if outcome.status is OutcomeStatus.REQUIRES_ACTION:
-        intent.next_action = {
-            "type": "use_stripe_sdk",
-            "use_stripe_sdk": {"type": "three_d_secure"},
-        }
+        intent.next_action = redirect_action(
+            redirect.base_url, intent.id, intent.client_secret, redirect.return_url
+        )
         _move(uow, intent, Action.REQUIRES_ACTION)
         return intent
+    declined = _apply(uow, intent, payment_method, outcome)
+    if declined is not None:
+        # The decline is recorded and then reported: Stripe answers a declined confirmation
+        # with a card error naming the intent, whose new state the caller can read.
+        raise declined
+    return intent
+
+
+def authenticate(
+    uow: UnitOfWork, processor: Processor, intent_id: str, *, completed: bool
+) -> PaymentIntent:
+    """The customer's answer to 3D Secure: the payment is attempted again, authenticated, or
+    the intent asks for another payment method. A decline after authentication is recorded
+    on the intent, not raised: nobody is waiting on a confirmation request for it."""
+    intent = _locked(uow, intent_id)
+    _move(uow, intent, Action.AUTHENTICATE)
+    intent.next_action = None
+    payment_method = payment_methods.get(uow, _payment_method_id(intent), param="payment_method")
+    if not completed:
+        failure = invalid(PAYMENT_FAILURE_MESSAGE, code=PAYMENT_FAILURE)
+        intent.last_payment_error = {**failure.body(), "payment_method": payment_method.id}
+        intent.payment_method_id = None
+        _move(uow, intent, Action.FAILED)
+        return intent
+    key = f"{_attempt_key(intent)}:authenticated"
+    request = replace(_card_request(intent, payment_method, key), authenticated=True)
+    _apply(uow, intent, payment_method, journal.authorize(uow, processor, intent.id, request))
+    return intent
+
+
+def _apply(
+    uow: UnitOfWork, intent: PaymentIntent, payment_method: PaymentMethod, outcome: Outcome
+) -> SeikyuError | None:
+    """Record the processor's final answer to an attempt; a decline is returned as the card
+    error to answer with."""
+    if outcome.status not in (OutcomeStatus.SUCCEEDED, OutcomeStatus.FAILED):
+        raise ValueError(f"a card payment cannot end {outcome.status}")
     charge = charges.record_attempt(uow, intent, payment_method, outcome)
     intent.latest_charge_id = charge.id
     intent.next_action = None
@@ -272,7 +350,28 @@ def _confirm(
     else:
         intent.amount_received = intent.amount
         _move(uow, intent, Action.SUCCEEDED)
-    return intent
+    return None
+
+
+def _card_request(intent: PaymentIntent, payment_method: PaymentMethod, key: str) -> CardRequest:
+    return CardRequest(
+        card_key=payment_method.processor_card,
+        amount=intent.amount,
+        currency=intent.currency,
+        idempotency_key=key,
+        off_session=intent.off_session,
+        setup_for_off_session=payment_method.set_up_for_off_session,
+        capture=intent.capture_method != "manual",
+    )
+
+
+def _attempt_key(intent: PaymentIntent) -> str:
+    return f"{intent.id}:attempt:{intent.attempts}"
+
+
+# An attempt's key, or its authenticated retry's (which `authenticate` sends under the same
+# attempt number, so skipping it skips the number too).
+_ATTEMPT_KEY = re.compile(r"(.+):attempt:(\d+)(:authenticated)?")
 
 
 def _declined(
@@ -281,7 +380,7 @@ def _declined(
     payment_method: PaymentMethod,
     charge: Charge,
     outcome: Outcome,
-) -> PaymentIntent:
+) -> SeikyuError:
     error = outcome.card_error()
     intent.last_payment_error = {
         **error.body(),
@@ -290,9 +389,7 @@ def _declined(
     }
     intent.payment_method_id = None
     _move(uow, intent, Action.FAILED)
-    # The decline is recorded and then reported: Stripe answers a declined confirmation
-    # with a card error naming the intent, whose new state the caller can read.
-    raise SeikyuError(
+    return SeikyuError(
         error.message,
         type=error.type,
         kind=error.kind,
@@ -357,6 +454,11 @@ def _check_amount(amount: int, currency: str, *, param: str) -> None:
             param=param,
             code="amount_too_large",
         )
+
+
+def _payment_method_id(intent: PaymentIntent) -> str:
+    assert intent.payment_method_id is not None  # requires_action keeps its payment method
+    return intent.payment_method_id
 
 
 def _latest_charge_id(intent: PaymentIntent) -> str:

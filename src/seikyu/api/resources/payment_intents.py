@@ -14,7 +14,7 @@ from seikyu.api.routing import Call, Router
 from seikyu.core.errors import SeikyuError
 from seikyu.db.models.payment_intents import PaymentIntent
 from seikyu.payments import payment_intents as service
-from seikyu.payments.payment_intents import ConfirmFields, PaymentIntentFields
+from seikyu.payments.payment_intents import ConfirmFields, PaymentIntentFields, Redirect
 
 router = Router()
 
@@ -123,6 +123,7 @@ def create(call: Call[PaymentIntentCreate]) -> dict[str, Any]:
             params.fields(),
             confirm=params.confirm,
             off_session=params.off_session,
+            redirect=Redirect(call.base_url, params.return_url),
         )
     )
 
@@ -140,7 +141,13 @@ def update(call: Call[PaymentIntentUpdate]) -> dict[str, Any]:
 @router.post("/v1/payment_intents/{id}/confirm", PaymentIntentConfirm)
 def confirm(call: Call[PaymentIntentConfirm]) -> dict[str, Any]:
     return _showing_the_intent(
-        lambda: service.confirm(call.uow, call.processor, call.path["id"], call.params.fields())
+        lambda: service.confirm(
+            call.uow,
+            call.processor,
+            call.path["id"],
+            call.params.fields(),
+            redirect=Redirect(call.base_url, call.params.return_url),
+        )
     )
 
 

@@ -16,8 +16,12 @@ PAGE_PREFIX = "/authenticate"
 PAYMENT_FAILURE = "payment_intent_authentication_failure"
 SETUP_FAILURE = "setup_intent_authentication_failure"
 PAYMENT_FAILURE_MESSAGE = (
-    "We are unable to authenticate your payment method. Please choose a different payment "
-    "method and try again."
+    "The provided PaymentMethod has failed authentication. You can provide "
+    "payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again."
+)
+SETUP_FAILURE_MESSAGE = (
+    "The latest attempt to set up the payment method has failed authentication. Provide a new "
+    "payment method to attempt to set up again."
 )
 
 

@@ -57,6 +57,8 @@ def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @dataclass(frozen=True)
 class TestAccount:
+    __test__ = False  # not a test class, despite the name
+
     id: str
     secret: str
 

@@ -69,6 +69,7 @@ def serve(
     from seikyu.accounts import service as accounts
     from seikyu.app import build_app
     from seikyu.core.errors import SeikyuError
+    from seikyu.payments.test_processor import TestProcessor
     from seikyu.worker.maintenance import MaintenanceThread
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -89,7 +90,7 @@ def serve(
             typer.echo(f"Its secret key is the one in {BOOTSTRAP_ENV}.")
     elif given is not None:
         typer.echo(f"{BOOTSTRAP_ENV} ignored: the database already has an account.", err=True)
-    maintenance = MaintenanceThread(db)
+    maintenance = MaintenanceThread(db, TestProcessor())
     maintenance.start()
     if workers > 1 and db.is_sqlite:
         db.dispose()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -43,6 +43,7 @@ class PendingEvent:
 
 
 EventSink = Callable[["UnitOfWork", list["PendingEvent"]], None]
+Autonomous = Callable[[], AbstractContextManager[Session]]
 
 
 @dataclass
@@ -53,6 +54,9 @@ class UnitOfWork:
     render: Renderer
     actor: Actor | None = None
     pending_events: list[PendingEvent] = field(default_factory=list)
+    # A transaction of its own that commits at once, whatever becomes of this unit (see
+    # Database.autonomous); None where the database cannot give one (SQLite).
+    autonomous: Autonomous | None = None
 
     def new_id(self, prefix: str) -> str:
         return self.ids.new(prefix)
@@ -109,6 +113,13 @@ class Database:
         self._event_sink = event_sink
         # SQLite takes one writer at a time; queueing here is cheaper than its busy loop.
         self._write_lock = threading.Lock() if is_sqlite(url) else None
+        # Engines connect on first use, so a database that never journals opens nothing.
+        self._autonomous_engine = None if self.is_sqlite else make_engine(url, pool_size=2)
+        self._autonomous_sessions = (
+            None
+            if self._autonomous_engine is None
+            else sessionmaker(self._autonomous_engine, expire_on_commit=False)
+        )
 
     def configure(self, *, render: Renderer, event_sink: EventSink) -> None:
         self._render = render
@@ -138,6 +149,7 @@ class Database:
                     ids=self.ids,
                     render=self._render,
                     actor=actor,
+                    autonomous=None if self.is_sqlite else self.autonomous,
                 )
                 with session.begin():
                     yield uow
@@ -145,6 +157,20 @@ class Database:
         finally:
             if lock is not None:
                 lock.release()
+
+    @contextmanager
+    def autonomous(self) -> Iterator[Session]:
+        """A short transaction on a connection of its own, committed when the block ends.
+
+        For records that must survive the unit that writes them being rolled back or its
+        process dying: the processor call journal. Its pool is separate, so a unit waiting
+        for one never starves units holding the main pool's connections. Not on SQLite,
+        where an open unit holds the database's only write lock.
+        """
+        if self._autonomous_sessions is None:
+            raise RuntimeError("SQLite has no autonomous transactions while a unit is open")
+        with self._autonomous_sessions() as session, session.begin():
+            yield session
 
     def flush_events(self, uow: UnitOfWork) -> None:
         if uow.pending_events and self._event_sink is not None:
@@ -154,6 +180,8 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._autonomous_engine is not None:
+            self._autonomous_engine.dispose()
 
 
 def _no_renderer(entity: Any) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from seikyu.db.models.payment_intents import PaymentIntent
 from seikyu.db.models.setup_intents import SetupIntent
 from seikyu.db.uow import UnitOfWork
 from seikyu.payments import authentication_repository as repository
-from seikyu.payments import payment_intents
+from seikyu.payments import payment_intents, setup_intents
 from seikyu.payments.domain.authentication import return_url_of
 from seikyu.payments.domain.processor import Processor
 
@@ -43,8 +43,6 @@ def authenticate(
 ) -> Intent:
     """Complete (`completed`) or fail the pending authentication of a payment or setup."""
     if intent_id.startswith("seti_"):
-        from seikyu.payments import setup_intents  # TEMP
-
         return setup_intents.authenticate(uow, processor, intent_id, completed=completed)
     if intent_id.startswith("pi_"):
         return payment_intents.authenticate(uow, processor, intent_id, completed=completed)

@@ -251,6 +251,8 @@ def test_metadata_changes_even_after_success(client: stripe.StripeClient) -> Non
         ({"amount": 1000, "currency": "usd", "payment_method": "pm_nope"}, "resource_missing",
          "payment_method"),
         ({"amount": 1000, "currency": "usd", "off_session": True}, None, "off_session"),
+        ({"amount": 1000, "currency": "usd", "receipt_email": "nobody"}, "email_invalid",
+         "receipt_email"),
     ],
 )  # fmt: skip
 def test_create_refuses_bad_input(
@@ -291,6 +293,9 @@ def test_unknown_intents_and_charges_are_missing(client: stripe.StripeClient) ->
         ("update", {"amount": -1}, "parameter_invalid_integer", "amount"),
         ("update", {"setup_future_usage": "sometimes"}, "parameter_invalid_enum",
          "setup_future_usage"),
+        ("update", {"receipt_email": "a@"}, "email_invalid", "receipt_email"),
+        ("confirm", {"payment_method": "pm_card_visa", "receipt_email": "nobody"},
+         "email_invalid", "receipt_email"),
     ],
 )  # fmt: skip
 def test_actions_refuse_bad_input_and_change_nothing(

@@ -14,9 +14,9 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 _LOCALE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 
 
-def check_email(email: str | None) -> None:
+def check_email(email: str | None, *, param: str = "email") -> None:
     if email is not None and _EMAIL.fullmatch(email) is None:
-        raise SeikyuError(f"Invalid email address: {email}", param="email", code="email_invalid")
+        raise SeikyuError(f"Invalid email address: {email}", param=param, code="email_invalid")
 
 
 def check_locales(locales: Sequence[str] | None) -> None:

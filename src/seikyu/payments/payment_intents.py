@@ -15,6 +15,7 @@ from seikyu.core import metadata
 from seikyu.core.errors import SeikyuError, invalid, no_such
 from seikyu.core.ids import random_token
 from seikyu.core.money import check_currency, max_amount, minimum_charge
+from seikyu.customers import rules
 from seikyu.customers import service as customers
 from seikyu.db.models.charges import Charge
 from seikyu.db.models.payment_intents import PaymentIntent
@@ -76,6 +77,7 @@ def create(
 ) -> PaymentIntent:
     currency = fields["currency"].lower()
     _check_amount(fields["amount"], currency, param="amount")
+    rules.check_email(fields.get("receipt_email"), param="receipt_email")
     customer_id = fields.get("customer")
     if customer_id is not None:
         customers.get_active(uow, customer_id, param="customer")
@@ -135,6 +137,7 @@ def confirm(
 ) -> PaymentIntent:
     intent = _locked(uow, intent_id)
     payment_intent_transition(intent.status, Action.CONFIRM)  # refuses a wrong status early
+    rules.check_email(fields.get("receipt_email"), param="receipt_email")
     if fields.get("payment_method"):
         _use_payment_method(uow, intent, fields["payment_method"], param="payment_method")
     if "setup_future_usage" in fields:
@@ -222,6 +225,7 @@ def update(uow: UnitOfWork, intent_id: str, fields: PaymentIntentFields) -> Paym
         _check_amount(fields.get("amount", intent.amount), currency, param="amount")
     if fields.get("customer") is not None:
         customers.get_active(uow, str(fields["customer"]), param="customer")
+    rules.check_email(fields.get("receipt_email"), param="receipt_email")
     uow.before_update("payment_intent.updated", intent)
     intent.amount = fields.get("amount", intent.amount)
     intent.currency = currency
@@ -257,6 +261,8 @@ def find(uow: UnitOfWork, intent_id: str) -> PaymentIntent | None:
 
 
 def page(uow: UnitOfWork, window: Window, *, customer_id: str | None) -> Page[PaymentIntent]:
+    if customer_id is not None and customers.find(uow, customer_id) is None:
+        raise no_such("customer", customer_id, param="customer")
     return repository.page(uow.session, uow.account_id, uow.livemode, window, customer_id)
 
 

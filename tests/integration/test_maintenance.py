@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import pytest
 
@@ -24,14 +25,18 @@ def test_a_failing_job_does_not_stop_the_others(
     def broken(_db: Database) -> int:
         raise RuntimeError("database away")
 
-    def counting(_db: Database, _processor: object) -> int:
-        ran.append("reconcile")
-        return 0
+    def recording(name: str) -> Callable[[Database, object], int]:
+        def job(_db: Database, _processor: object) -> int:
+            ran.append(name)
+            return 0
+
+        return job
 
     monkeypatch.setattr("seikyu.worker.maintenance.prune_idempotency_keys", broken)
-    monkeypatch.setattr("seikyu.worker.maintenance.reconcile", counting)
+    monkeypatch.setattr("seikyu.worker.maintenance.reconcile", recording("reconcile"))
+    monkeypatch.setattr("seikyu.worker.maintenance.settle_refunds", recording("settle"))
     with caplog.at_level(logging.ERROR, logger="seikyu.worker"):
         MaintenanceThread(db, TestProcessor()).run_once()
 
-    assert ran == ["reconcile"]
+    assert ran == ["reconcile", "settle"]
     assert "pruned expired idempotency keys failed" in caplog.text

@@ -6,6 +6,8 @@ from typing import Any, TypedDict
 
 from seikyu.core import metadata
 from seikyu.core.errors import no_such
+from seikyu.customers import rules
+from seikyu.customers import service as customers
 from seikyu.db.models.charges import Charge
 from seikyu.db.models.payment_intents import PaymentIntent
 from seikyu.db.models.payment_methods import PaymentMethod
@@ -69,9 +71,11 @@ def record_attempt(
 
 
 def record_capture(uow: UnitOfWork, charge: Charge, amount: int) -> None:
+    """A capture of `amount`; Stripe shows the uncaptured rest, released, as refunded."""
     uow.before_update("charge.captured", charge)
     charge.captured = True
     charge.amount_captured = amount
+    charge.amount_refunded = charge.amount - amount
 
 
 def record_release(uow: UnitOfWork, charge: Charge) -> None:
@@ -80,8 +84,41 @@ def record_release(uow: UnitOfWork, charge: Charge) -> None:
     charge.amount_refunded = charge.amount
 
 
+# --- refunds ---------------------------------------------------------------------------
+#
+# `amount_refunded` counts what was released uncaptured plus every refund that is pending or
+# succeeded, so what is left to refund is always `amount - amount_refunded`.
+
+
+def refundable(charge: Charge) -> int:
+    """What refunds may still give back: the captured amount not yet refunded."""
+    if charge.status != "succeeded" or not charge.captured:
+        return 0
+    return charge.amount - charge.amount_refunded
+
+
+def record_refund(uow: UnitOfWork, charge: Charge, amount: int) -> None:
+    """A refund of `amount` holds that much of the charge; Stripe reports every refund of a
+    charge, partial ones too, with `charge.refunded`."""
+    if not 0 < amount <= refundable(charge):
+        raise ValueError(f"cannot refund {amount} of {charge.id}: {refundable(charge)} is left")
+    uow.before_update("charge.refunded", charge)
+    charge.amount_refunded += amount
+
+
+def record_refund_returned(charge: Charge, amount: int) -> None:
+    """A refund that failed or was canceled gives its amount back to what is refundable.
+
+    The refund's own events report it; Stripe sends no charge event for it.
+    """
+    if not 0 < amount <= charge.amount_refunded - (charge.amount - charge.amount_captured):
+        raise ValueError(f"{charge.id} holds no refund of {amount} to give back")
+    charge.amount_refunded -= amount
+
+
 def update(uow: UnitOfWork, charge_id: str, fields: ChargeFields) -> Charge:
     charge = get(uow, charge_id)
+    rules.check_email(fields.get("receipt_email"), param="receipt_email")
     uow.before_update("charge.updated", charge)
     if "description" in fields:
         charge.description = fields["description"]
@@ -110,6 +147,8 @@ def page(
     customer_id: str | None,
     payment_intent_id: str | None,
 ) -> Page[Charge]:
+    if customer_id is not None and customers.find(uow, customer_id) is None:
+        raise no_such("customer", customer_id, param="customer")
     return repository.page(
         uow.session,
         uow.account_id,

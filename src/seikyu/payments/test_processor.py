@@ -6,6 +6,12 @@ with the same key gets the same answer from any server process, before or after 
 which is all idempotency asks of a processor. It keeps no ledger: Seikyu's own records bound
 every capture and refund before the processor is asked.
 
+Refunds follow Stripe's asynchronous refund cards. With no memory, the processor learns the
+card behind a refund from the references it issued: a charge's reference ends with the
+card's refund behaviour when it is not the ordinary one, and each refund's reference
+inherits it. So `refund_status` answers from the reference alone, with what the refund
+becomes "some time later": the settlement pass that asks is that later time.
+
 3D Secure follows Stripe's documented test cards. A payment that needs authentication waits
 for it on-session (REQUIRES_ACTION). Off-session nobody can authenticate, so it is declined
 with `authentication_required`: Stripe then leaves a PaymentIntent in requires_payment_method,
@@ -24,18 +30,45 @@ from seikyu.payments.domain.processor import (
     SetupRequest,
     approved,
     declined,
+    refund_failed,
     requires_action,
 )
-from seikyu.payments.domain.test_cards import TestCard, ThreeDSecure, card_for_key
+from seikyu.payments.domain.test_cards import (
+    RefundBehaviour,
+    TestCard,
+    ThreeDSecure,
+    card_for_key,
+)
+
+_HASH_LENGTH = 24
+# Stripe's failure_reason for its asynchronous refund failure card.
+ASYNC_REFUND_FAILURE_REASON = "expired_or_canceled_card"
 
 
-def _reference(kind: str, idempotency_key: str) -> str:
-    return f"tp_{kind}_{hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]}"
+def _reference(
+    kind: str, idempotency_key: str, refunds: RefundBehaviour = RefundBehaviour.IMMEDIATE
+) -> str:
+    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:_HASH_LENGTH]
+    tail = "" if refunds is RefundBehaviour.IMMEDIATE else f"_{refunds.value}"
+    return f"tp_{kind}_{digest}{tail}"
+
+
+def _refund_behaviour(reference: str, kind: str) -> RefundBehaviour:
+    """The refund behaviour a reference of `kind` ("ch" or "re") carries; ValueError if the
+    test processor never issued it."""
+    prefix = f"tp_{kind}_"
+    digest, _, tail = reference.removeprefix(prefix).partition("_")
+    if not reference.startswith(prefix) or len(digest) != _HASH_LENGTH:
+        noun = "charge" if kind == "ch" else "refund"
+        raise ValueError(f"the test processor issued no {noun} {reference}")
+    try:
+        return RefundBehaviour(tail or RefundBehaviour.IMMEDIATE.value)
+    except ValueError:
+        raise ValueError(f"the test processor issued no reference {reference}") from None
 
 
 def _check_reference(reference: str) -> None:
-    if not reference.startswith("tp_ch_"):
-        raise ValueError(f"the test processor issued no charge {reference}")
+    _refund_behaviour(reference, "ch")
 
 
 def _check_amount(amount: int) -> None:
@@ -99,9 +132,28 @@ class TestProcessor:
         return Outcome(OutcomeStatus.SUCCEEDED, reference)
 
     def refund(self, reference: str, amount: int, idempotency_key: str) -> Outcome:
-        _check_reference(reference)
+        """SUCCEEDED, except on the asynchronous success card, whose refunds start PENDING."""
+        behaviour = _refund_behaviour(reference, "ch")
         _check_amount(amount)
-        return Outcome(OutcomeStatus.SUCCEEDED, _reference("re", idempotency_key))
+        refund = _reference("re", idempotency_key, behaviour)
+        if behaviour is RefundBehaviour.ASYNC_SUCCESS:
+            return Outcome(OutcomeStatus.PENDING, refund)
+        return Outcome(OutcomeStatus.SUCCEEDED, refund)
+
+    def refund_status(self, reference: str) -> Outcome:
+        """What the refund has become: the asynchronous failure card's refunds fail, every
+        other refund has succeeded."""
+        if _refund_behaviour(reference, "re") is RefundBehaviour.ASYNC_FAILURE:
+            return refund_failed(reference, ASYNC_REFUND_FAILURE_REASON)
+        return Outcome(OutcomeStatus.SUCCEEDED, reference)
+
+    def cancel_refund(self, reference: str, idempotency_key: str) -> Outcome:
+        """Only a refund that starts pending can be withdrawn; the others reached the card at
+        once. (Stripe's test mode allows it for 30 minutes; the processor keeps no clock, and
+        Seikyu asks only about refunds it still holds pending.)"""
+        if _refund_behaviour(reference, "re") is RefundBehaviour.ASYNC_SUCCESS:
+            return Outcome(OutcomeStatus.SUCCEEDED, reference)
+        return Outcome(OutcomeStatus.FAILED, reference)
 
     def _setup(self, request: SetupRequest) -> Outcome:
         card = _card(request.card_key)
@@ -115,7 +167,7 @@ class TestProcessor:
 
     def _authorize(self, request: CardRequest) -> Outcome:
         card = _card(request.card_key)
-        reference = _reference("ch", request.idempotency_key)
+        reference = _reference("ch", request.idempotency_key, card.refunds)
         if _wants_authentication(card, request) and not request.authenticated:
             if not request.off_session:
                 return requires_action()

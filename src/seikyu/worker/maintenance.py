@@ -11,6 +11,7 @@ from datetime import timedelta
 from seikyu.db.uow import Database
 from seikyu.payments.domain.processor import Processor
 from seikyu.payments.reconciliation import reconcile
+from seikyu.payments.refund_settlement import settle_refunds
 from seikyu.requests import repository as store
 
 log = logging.getLogger("seikyu.worker")
@@ -28,6 +29,7 @@ def jobs(db: Database, processor: Processor) -> dict[str, Callable[[], int]]:
     return {
         "pruned expired idempotency keys": lambda: prune_idempotency_keys(db),
         "reconciled lost processor calls": lambda: reconcile(db, processor),
+        "settled refunds": lambda: settle_refunds(db, processor),
     }
 
 

@@ -83,6 +83,8 @@ TEST_ID_NUMBERS = [
     ("pm_card_authenticationRequired", "4000002760003184"),
     ("pm_card_authenticationRequiredOnSetup", "4000002500003155"),
     ("pm_card_authenticationRequiredSetupForOffSession", "4000003800000446"),
+    ("pm_card_pendingRefund", "4000000000007726"),
+    ("pm_card_refundFail", "4000000000005126"),
     ("tok_visa", "4242424242424242"),
     ("tok_mastercard", "5555555555554444"),
     ("tok_amex", "378282246310005"),
@@ -92,6 +94,8 @@ TEST_ID_NUMBERS = [
     ("tok_visa_chargeDeclinedLostCard", "4000000000009987"),
     ("tok_chargeDeclinedExpiredCard", "4000000000000069"),
     ("tok_chargeCustomerFail", "4000000000000341"),
+    ("tok_pendingRefund", "4000000000007726"),
+    ("tok_refundFail", "4000000000005126"),
 ]
 
 # ISO 3166-1 numeric codes of the countries Stripe's "400000CCC..." test numbers carry.

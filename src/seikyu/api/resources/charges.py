@@ -9,9 +9,13 @@ from pydantic import Field
 from seikyu.api import lists, registry
 from seikyu.api.params import Expandable, ListParams, Metadata
 from seikyu.api.render.charge import render_charge
+from seikyu.api.render.refund import render_refund
 from seikyu.api.routing import Call, Router
 from seikyu.db.models.charges import Charge
+from seikyu.db.pagination import Window
+from seikyu.db.uow import UnitOfWork
 from seikyu.payments import charges as service
+from seikyu.payments import refunds
 from seikyu.payments.charges import ChargeFields
 
 router = Router()
@@ -55,6 +59,12 @@ def list_charges(call: Call[ChargeList]) -> dict[str, Any]:
     return lists.envelope(call.url, page, render_charge)
 
 
+def _refunds(uow: UnitOfWork, charge: dict[str, Any]) -> dict[str, Any]:
+    """Stripe's `refunds`, shown only when expanded: the charge's first ten, newest first."""
+    page = refunds.page(uow, Window(limit=10), charge_id=charge["id"], payment_intent_id=None)
+    return lists.envelope(f"/v1/charges/{charge['id']}/refunds", page, render_refund)
+
+
 registry.register(
     registry.ObjectSpec(
         name="charge",
@@ -63,5 +73,6 @@ registry.register(
         render=render_charge,
         load=service.find,
         expandable=frozenset({"customer", "payment_intent", "payment_method"}),
+        includable={"refunds": _refunds},
     )
 )

@@ -13,6 +13,10 @@ the storage rule has no exception.
 Every call that can move money carries an idempotency key. Sending the same key again
 returns the first outcome and moves nothing, so after a crash the service learns what a
 call did by sending it again with its key, never by guessing.
+
+A refund may not be final when it is created: the processor can answer PENDING and settle it
+later, and even a SUCCEEDED card refund can fail days afterwards (the card was closed).
+`refund_status` asks where a refund stands now; `cancel_refund` withdraws one still pending.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ class OutcomeStatus(StrEnum):
     FAILED = "failed"
     # The customer must authenticate (3D Secure) before the processor will try again.
     REQUIRES_ACTION = "requires_action"
-    # Accepted, final result later (no card outcome of the test processor is pending).
+    # Accepted, final result later (a payment never is with the test processor; a refund
+    # on Stripe's asynchronous refund cards is).
     PENDING = "pending"
 
 
@@ -61,7 +66,8 @@ class Outcome:
     is a failed charge, so it has one too); None when nothing was created. `error_code` and
     `decline_code` are Stripe's `error.code` / `error.decline_code`; `message` is the text shown
     to the customer. `network_status`, `outcome_type` and `seller_message` fill the charge's
-    `outcome`.
+    `outcome`. `failure_reason` is a failed refund's, in Stripe's words
+    (`expired_or_canceled_card`, `lost_or_stolen_card`, `declined`, `unknown`, ...).
     """
 
     status: OutcomeStatus
@@ -72,6 +78,7 @@ class Outcome:
     network_status: str | None = None
     outcome_type: str | None = None
     seller_message: str | None = None
+    failure_reason: str | None = None
 
     @property
     def reason(self) -> str | None:
@@ -133,6 +140,11 @@ def requires_action() -> Outcome:
     return Outcome(OutcomeStatus.REQUIRES_ACTION)
 
 
+def refund_failed(reference: str | None, failure_reason: str) -> Outcome:
+    """The money could not be returned to the card; Stripe's refund `failure_reason`."""
+    return Outcome(OutcomeStatus.FAILED, reference, failure_reason=failure_reason)
+
+
 @dataclass(frozen=True, slots=True)
 class CardRequest:
     """One payment attempt on a stored card.
@@ -187,5 +199,19 @@ class Processor(Protocol):
         ...
 
     def refund(self, reference: str, amount: int, idempotency_key: str) -> Outcome:
-        """Give back up to the captured, not yet refunded amount; the reference is the refund's."""
+        """Give back up to the captured, not yet refunded amount of the charge `reference`.
+
+        The outcome's reference is the refund's own. SUCCEEDED or PENDING (the final answer
+        comes later, through `refund_status`), or FAILED with a `failure_reason`.
+        """
+        ...
+
+    def refund_status(self, reference: str) -> Outcome:
+        """Where the refund `reference` stands now: PENDING while the processor still works
+        on it, SUCCEEDED, or FAILED with a `failure_reason` (also after having succeeded)."""
+        ...
+
+    def cancel_refund(self, reference: str, idempotency_key: str) -> Outcome:
+        """Withdraw a pending refund: SUCCEEDED if nothing will reach the card, FAILED if it
+        is too late for that."""
         ...

@@ -1,9 +1,9 @@
 """Stripe's documented test cards as data: what each card is and how it behaves.
 
 Source: Stripe's testing guide (docs.stripe.com/testing): cards by brand and by country, the
-declined-payment table, "decline after attaching", and the 3D Secure "authentication and
-setup" and "support and availability" tables. Stripe's test PaymentMethod ids (`pm_card_*`)
-and Tokens (`tok_*`) name the same cards.
+declined-payment table, "decline after attaching", the 3D Secure "authentication and
+setup" and "support and availability" tables, and "simulate an asynchronous refund".
+Stripe's test PaymentMethod ids (`pm_card_*`) and Tokens (`tok_*`) name the same cards.
 
 A payment method stores the `key` of its test card (e.g. "visa"), never the number; the
 built-in test processor reads the behaviour back from the key.
@@ -32,6 +32,17 @@ class ThreeDSecure(StrEnum):
     ALREADY_SET_UP = "already_set_up"
 
 
+class RefundBehaviour(StrEnum):
+    """How a refund of a charge on the card unfolds (Stripe: "simulate an asynchronous refund")."""
+
+    # Every other card: the refund succeeds at once and never changes again.
+    IMMEDIATE = "immediate"
+    # 4000000000007726: the refund starts pending and later succeeds.
+    ASYNC_SUCCESS = "async_success"
+    # 4000000000005126: the refund starts succeeded and later fails (expired_or_canceled_card).
+    ASYNC_FAILURE = "async_failure"
+
+
 @dataclass(frozen=True, slots=True)
 class TestCard:
     """One of Stripe's test cards and the outcome it simulates.
@@ -39,6 +50,7 @@ class TestCard:
     A card with an `error_code` fails every payment with that code (and `decline_code`, which
     Stripe leaves out for expired_card, incorrect_cvc and processing_error). Unless
     `declines_after_attach`, the same error also refuses attaching it to a customer.
+    `refunds` says how refunds of its charges unfold.
     """
 
     __test__ = False  # not a pytest test class, despite the name
@@ -52,6 +64,7 @@ class TestCard:
     decline_code: str | None = None
     declines_after_attach: bool = False
     three_d_secure: ThreeDSecure = ThreeDSecure.NONE
+    refunds: RefundBehaviour = RefundBehaviour.IMMEDIATE
 
     @property
     def declines(self) -> bool:
@@ -67,6 +80,7 @@ def _visa(
     decline_code: str | None = None,
     declines_after_attach: bool = False,
     three_d_secure: ThreeDSecure = ThreeDSecure.NONE,
+    refunds: RefundBehaviour = RefundBehaviour.IMMEDIATE,
 ) -> TestCard:
     """A credit Visa, the card most of Stripe's behaviour cards are."""
     return TestCard(
@@ -79,6 +93,7 @@ def _visa(
         decline_code,
         declines_after_attach,
         three_d_secure,
+        refunds,
     )
 
 
@@ -153,6 +168,9 @@ CATALOGUE: tuple[TestCard, ...] = (
     # 3D Secure: support and availability.
     _visa("three_d_secure_required", "4000000000003220", three_d_secure=_3DS.ALWAYS),
     _visa("three_d_secure_optional", "4000000000003055"),
+    # Asynchronous refunds.
+    _visa("pending_refund", "4000000000007726", refunds=RefundBehaviour.ASYNC_SUCCESS),
+    _visa("refund_fail", "4000000000005126", refunds=RefundBehaviour.ASYNC_FAILURE),
 )
 
 CARDS: MappingProxyType[str, TestCard] = MappingProxyType({c.key: c for c in CATALOGUE})
@@ -237,6 +255,8 @@ _ID_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("three_d_secure_required", ("pm_card_threeDSecure2Required", "tok_threeDSecure2Required")),
     ("three_d_secure_optional", ("pm_card_threeDSecureOptional", "tok_threeDSecureOptional")),
+    ("pending_refund", ("pm_card_pendingRefund", "tok_pendingRefund")),
+    ("refund_fail", ("pm_card_refundFail", "tok_refundFail")),
     # Earlier names.
     ("declined", ("pm_card_chargeDeclined", "tok_chargeDeclined")),
     (

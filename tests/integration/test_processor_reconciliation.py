@@ -14,8 +14,9 @@ import pytest
 from seikyu.app import build_database
 from seikyu.core.clock import FrozenClock
 from seikyu.db.models.processor_calls import ProcessorCall
+from seikyu.db.pagination import Window
 from seikyu.db.uow import Actor, Database
-from seikyu.payments import charges, payment_intents, payment_methods
+from seikyu.payments import charges, payment_intents, payment_methods, refunds
 from seikyu.payments.payment_intents import Redirect
 from seikyu.payments.reconciliation import GRACE, reconcile
 from tests.conftest import TestAccount
@@ -196,6 +197,37 @@ def test_reconciliation_applies_a_lost_capture(
     call = journal(db, f"{intent_id}:capture")
     assert call is not None
     assert call.resolution == "applied"
+
+
+def test_reconciliation_records_a_lost_refund(
+    database_url: str,
+    db: Database,
+    later: Database,
+    account: TestAccount,
+    ledger: LedgerProcessor,
+    backend: str,
+) -> None:
+    postgres_only(backend)
+    intent_id = new_intent(db, account)
+    with db.unit(Actor(account.id)) as uow:
+        payment_intents.confirm(uow, ledger, intent_id, {}, redirect=REDIRECT)
+
+    crash(database_url, account, intent_id, ledger, "refund")
+    assert ledger.net_charged() == 0  # the customer has the money back; Seikyu knows nothing
+    with db.unit(Actor(account.id), readonly=True) as uow:
+        assert refunds.page(uow, Window(), charge_id=None, payment_intent_id=intent_id).items == []
+
+    reconcile(later, ledger)
+
+    with db.unit(Actor(account.id), readonly=True) as uow:
+        found = refunds.page(uow, Window(), charge_id=None, payment_intent_id=intent_id).items
+        assert [(r.amount, r.status, r.reason) for r in found] == [(2000, "succeeded", "duplicate")]
+        charge = charges.get(uow, found[0].charge_id)
+        assert charge.amount_refunded == 2000
+    call = journal(db, f"{found[0].id}:refund")
+    assert call is not None
+    assert (call.settled, call.resolution) == (True, "applied")
+    assert ledger.net_charged() == 0
 
 
 def test_nothing_to_reconcile_after_ordinary_payments(

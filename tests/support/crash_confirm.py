@@ -1,6 +1,6 @@
 """Run one payment operation in this process with a processor that kills the process as
 soon as it has acted: `python -m tests.support.crash_confirm URL ACCOUNT INTENT LEDGER OP`,
-OP being `authorize` (confirm) or `capture`."""
+OP being `authorize` (confirm), `capture` or `refund` (all of the intent's charge)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from seikyu.app import build_database
 from seikyu.db.uow import Actor
-from seikyu.payments import payment_intents
+from seikyu.payments import payment_intents, refunds
 from seikyu.payments.payment_intents import Redirect
 from tests.support.ledger_processor import LedgerProcessor
 
@@ -22,8 +22,10 @@ def main() -> None:
         if operation == "authorize":
             redirect = Redirect("http://localhost")
             payment_intents.confirm(uow, processor, intent_id, {}, redirect=redirect)
-        else:
+        elif operation == "capture":
             payment_intents.capture(uow, processor, intent_id, None)
+        else:
+            refunds.create(uow, processor, {"payment_intent": intent_id, "reason": "duplicate"})
     raise SystemExit("the processor should have killed this process")
 
 

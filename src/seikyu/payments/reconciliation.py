@@ -9,7 +9,8 @@ did the first time, and then:
   attempt number moves past the lost attempt, so that a later confirmation is a new attempt
   and not a replay of the reversed one;
 - a capture or a cancel: applied to the intent if it still waits for it;
-- a refund: reported; its record is written by the refunds service if it knows how.
+- a refund: recorded, as the lost request would have recorded it, if the charge still has
+  that much to refund.
 
 Each call is settled in a unit of its own, locking the intent before the journal row, the
 same order a confirmation takes, so a confirmation retried at that moment and the job never
@@ -19,23 +20,20 @@ deadlock and never both act.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import timedelta
 
 from seikyu.db.models.payment_intents import PaymentIntent
 from seikyu.db.models.processor_calls import ProcessorCall
 from seikyu.db.uow import Actor, Database, UnitOfWork
 from seikyu.payments import payment_intent_repository as intents
-from seikyu.payments import payment_intents
+from seikyu.payments import payment_intents, refunds
 from seikyu.payments import processor_call_repository as repository
-from seikyu.payments.domain.processor import CardRequest, Outcome, OutcomeStatus, Processor
+from seikyu.payments.domain.processor import CardRequest, OutcomeStatus, Processor
 
 log = logging.getLogger("seikyu.worker")
 
 # Longer than any request takes, so a call still on its way is not taken for a lost one.
 GRACE = timedelta(minutes=2)
-
-RefundRecorder = Callable[[UnitOfWork, ProcessorCall, Outcome], str]
 
 
 def reconcile(
@@ -43,7 +41,6 @@ def reconcile(
     processor: Processor,
     *,
     limit: int = 100,
-    record_refund: RefundRecorder | None = None,
 ) -> int:
     """One pass over the calls left unsettled for longer than GRACE; returns how many it
     settled. Safe to run in several processes at once."""
@@ -53,16 +50,14 @@ def reconcile(
     for key in keys:
         try:
             with db.unit() as uow:
-                if _settle_one(uow, processor, key, record_refund):
+                if _settle_one(uow, processor, key):
                     settled += 1
         except Exception:
             log.exception("could not reconcile processor call %s; next pass retries", key)
     return settled
 
 
-def _settle_one(
-    uow: UnitOfWork, processor: Processor, key: str, record_refund: RefundRecorder | None
-) -> bool:
+def _settle_one(uow: UnitOfWork, processor: Processor, key: str) -> bool:
     peek = repository.get(uow.session, key)
     if peek is None or peek.settled:
         return False
@@ -72,6 +67,8 @@ def _settle_one(
         intent = intents.get(
             uow.session, peek.account_id, peek.livemode, peek.subject_id, for_update=True
         )
+    elif peek.operation == "refund":
+        refunds.lock_charge(uow, peek.request["charge"])
     call = repository.get(uow.session, key, for_update=True)
     if call is None or call.settled:
         return False  # settled meanwhile: by the request retried, or another worker
@@ -80,9 +77,9 @@ def _settle_one(
             resolution = _authorization(uow, processor, call, intent)
         case "capture" | "cancel":
             resolution = _capture_or_cancel(uow, processor, call, intent)
-        case "refund" if record_refund is not None:
+        case "refund":
             outcome = processor.refund(call.request["reference"], call.request["amount"], key)
-            resolution = record_refund(uow, call, outcome)
+            resolution = refunds.recover(uow, call.subject_id, call.request, outcome)
         case _:
             resolution = "unrecorded"
     repository.settle(uow.session, key, resolution, uow.now)

@@ -10,7 +10,7 @@ a settlement and a new refund of one charge never wait on each other in a circle
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from seikyu.core import metadata
 from seikyu.core.errors import SeikyuError, no_such
@@ -65,6 +65,43 @@ def create(uow: UnitOfWork, processor: Processor, fields: RefundFields) -> Refun
             "metadata": fields.get("metadata"),
         },
     )
+    return _record(uow, refund_id, charge, amount, fields, outcome)
+
+
+def recover(uow: UnitOfWork, refund_id: str, request: dict[str, Any], outcome: Outcome) -> str:
+    """Record a refund the processor made but whose request was lost (see reconciliation):
+    `request` is what the journal kept of it. Returns what was done, for the journal."""
+    charge = repository.locked_charge(uow.session, uow.account_id, uow.livemode, request["charge"])
+    if charge is None or find(uow, refund_id) is not None:
+        return "nothing_to_apply"
+    if outcome.status not in (OutcomeStatus.SUCCEEDED, OutcomeStatus.PENDING):
+        return "nothing_moved"
+    if request["amount"] > charges.refundable(charge):
+        # Refunded meanwhile by another refund the processor should have refused: a person
+        # must look at this charge.
+        return "conflict"
+    fields: RefundFields = {
+        "reason": request.get("reason"),
+        "instructions_email": request.get("instructions_email"),
+        "metadata": request.get("metadata"),
+    }
+    _record(uow, refund_id, charge, request["amount"], fields, outcome)
+    return "applied"
+
+
+def lock_charge(uow: UnitOfWork, charge_id: str) -> Charge | None:
+    """Lock a charge the way refunding it does, before anything else of its refunds."""
+    return repository.locked_charge(uow.session, uow.account_id, uow.livemode, charge_id)
+
+
+def _record(
+    uow: UnitOfWork,
+    refund_id: str,
+    charge: Charge,
+    amount: int,
+    fields: RefundFields,
+    outcome: Outcome,
+) -> Refund:
     status = initial_status(outcome.status)
     refund = Refund(
         id=refund_id,

@@ -80,6 +80,13 @@ def test_a_declined_card_is_recorded_then_reported(
     assert intent.status == "requires_payment_method"
     assert intent.payment_method is None
     assert intent.last_payment_error.code == code
+    # Stripe shows the whole payment method, in the error and in last_payment_error.
+    assert body["payment_method"]["object"] == "payment_method"
+    assert intent.last_payment_error.payment_method.id == body["payment_method"]["id"]
+    assert (
+        intent.last_payment_error.payment_method.card.last4
+        == body["payment_method"]["card"]["last4"]
+    )
     charge = client.v1.charges.retrieve(body["charge"])
     assert (charge.status, charge.paid, charge.failure_code) == ("failed", False, code)
     assert charge.outcome.network_status == "declined_by_network"

@@ -88,7 +88,8 @@ def test_failed_authentication_asks_for_another_payment_method(
     error = failed.last_payment_error
     assert error.code == "payment_intent_authentication_failure"
     assert error.type == "invalid_request_error"
-    assert error.payment_method == intent.payment_method
+    assert error.payment_method.id == intent.payment_method
+    assert error.payment_method.card.last4 == "3220"
     assert event_types(client, intent.id)[-1] == "payment_intent.payment_failed"
     # Another card then pays.
     paid = client.v1.payment_intents.confirm(intent.id, params={"payment_method": "pm_card_visa"})

@@ -171,7 +171,8 @@ def test_a_card_that_cannot_be_attached_cannot_be_set_up(
         decline_code,
     )
     assert body["setup_intent"]["status"] == "requires_payment_method"
-    card_id = body["payment_method"]
+    card_id = body["payment_method"]["id"]
+    assert body["payment_method"]["object"] == "payment_method"
     intent = client.v1.setup_intents.retrieve(body["setup_intent"]["id"])
     assert intent.status == "requires_payment_method"
     assert intent.payment_method is None
@@ -182,7 +183,7 @@ def test_a_card_that_cannot_be_attached_cannot_be_set_up(
         decline_code,
     )
     assert failure.message == body["message"]
-    assert failure.payment_method == card_id
+    assert failure.payment_method.id == card_id
     assert client.v1.payment_methods.retrieve(card_id).customer is None
     assert client.v1.customers.payment_methods.list(customer.id).data == []
 
@@ -288,7 +289,7 @@ def test_a_failed_authentication_asks_for_another_payment_method(
         "The latest attempt to set up the payment method has failed authentication. Provide "
         "a new payment method to attempt to set up again."
     )
-    assert failure.payment_method == intent.payment_method
+    assert failure.payment_method.id == intent.payment_method
     assert client.v1.payment_methods.retrieve(intent.payment_method).customer is None
     assert event_types(client, 3) == [
         "setup_intent.setup_failed",

@@ -325,7 +325,10 @@ def authenticate(
     payment_method = payment_methods.get(uow, _payment_method_id(intent), param="payment_method")
     if not completed:
         failure = invalid(PAYMENT_FAILURE_MESSAGE, code=PAYMENT_FAILURE)
-        intent.last_payment_error = {**failure.body(), "payment_method": payment_method.id}
+        intent.last_payment_error = {
+            **failure.body(),
+            "payment_method": _shown(uow, payment_method),
+        }
         intent.payment_method_id = None
         _move(uow, intent, Action.FAILED)
         return intent
@@ -391,7 +394,7 @@ def _declined(
     intent.last_payment_error = {
         **error.body(),
         "charge": charge.id,
-        "payment_method": payment_method.id,
+        "payment_method": _shown(uow, payment_method),
     }
     intent.payment_method_id = None
     _move(uow, intent, Action.FAILED)
@@ -402,7 +405,7 @@ def _declined(
         code=error.code,
         param=error.param,
         decline_code=error.decline_code,
-        extra={"charge": charge.id, "payment_method": payment_method.id},
+        extra={"charge": charge.id, "payment_method": _shown(uow, payment_method)},
         keep_changes=True,
         subject=intent,
     )
@@ -460,6 +463,11 @@ def _check_amount(amount: int, currency: str, *, param: str) -> None:
             param=param,
             code="amount_too_large",
         )
+
+
+def _shown(uow: UnitOfWork, payment_method: PaymentMethod) -> dict[str, Any]:
+    """The payment method as Stripe shows it in an error: the whole object, as it was."""
+    return uow.render(payment_method)
 
 
 def _payment_method_id(intent: PaymentIntent) -> str:

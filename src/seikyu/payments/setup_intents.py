@@ -134,7 +134,7 @@ def authenticate(
     payment_method = payment_methods.get(uow, _payment_method_id(intent), param="payment_method")
     if not completed:
         failure = invalid(SETUP_FAILURE_MESSAGE, code=SETUP_FAILURE)
-        intent.last_setup_error = {**failure.body(), "payment_method": payment_method.id}
+        intent.last_setup_error = {**failure.body(), "payment_method": uow.render(payment_method)}
         intent.payment_method_id = None
         _move(uow, intent, Action.FAILED)
         return intent
@@ -263,7 +263,8 @@ def _apply(
     if outcome.status is not OutcomeStatus.FAILED:
         raise ValueError(f"a card setup cannot end {outcome.status}")
     error = outcome.card_error()
-    intent.last_setup_error = {**error.body(), "payment_method": payment_method.id}
+    # Stripe shows the whole payment method, as it was, in the error.
+    intent.last_setup_error = {**error.body(), "payment_method": uow.render(payment_method)}
     intent.payment_method_id = None
     _move(uow, intent, Action.FAILED)
     return SeikyuError(
@@ -273,7 +274,7 @@ def _apply(
         code=error.code,
         param=error.param,
         decline_code=error.decline_code,
-        extra={"payment_method": payment_method.id},
+        extra={"payment_method": intent.last_setup_error["payment_method"]},
         keep_changes=True,
         subject=intent,
     )

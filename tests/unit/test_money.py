@@ -16,6 +16,7 @@ from seikyu.core.money import (
     Rounding,
     charge_step,
     exponent,
+    format_major,
     from_major_units,
     is_supported,
     max_amount,
@@ -149,3 +150,16 @@ def test_amount_ceilings() -> None:
     assert max_amount("usd") == MAX_AMOUNT == 99_999_999
     assert max_amount("IDR") == 999_999_999_999
     assert max_amount("inr") == 999_999_999
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "written"),
+    [
+        (123450, "usd", "1,234.50"),
+        (500, "jpy", "500"),
+        (12000, "kwd", "12.000"),
+        (-5, "usd", "-0.05"),
+    ],
+)
+def test_format_major_writes_major_units(amount: int, currency: str, written: str) -> None:
+    assert format_major(amount, currency) == written

@@ -9,7 +9,6 @@ answer the customer goes back to the integration's `return_url`, or sees the res
 from __future__ import annotations
 
 import html
-from decimal import Decimal
 from urllib.parse import parse_qs
 
 from anyio import to_thread
@@ -19,7 +18,7 @@ from starlette.routing import Route
 
 from seikyu.api.pipeline import Pipeline
 from seikyu.core.errors import SeikyuError
-from seikyu.core.money import exponent
+from seikyu.core.money import format_major
 from seikyu.db.models.payment_intents import PaymentIntent
 from seikyu.db.uow import Actor
 from seikyu.payments import three_d_secure
@@ -96,8 +95,7 @@ def _status_line(intent: three_d_secure.Intent) -> str:
 
 
 def _amount(intent: PaymentIntent) -> str:
-    major = Decimal(intent.amount).scaleb(-exponent(intent.currency))
-    return f"{major} {intent.currency.upper()}"
+    return f"{format_major(intent.amount, intent.currency)} {intent.currency.upper()}"
 
 
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:

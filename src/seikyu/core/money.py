@@ -138,3 +138,9 @@ def minimum_charge(currency: str) -> int:
     if code in MINIMUM_CHARGE:
         return MINIMUM_CHARGE[code]
     return 1 if exponent(code) == 0 else 10 ** exponent(code) // 2
+
+
+def format_major(amount: int, currency: str) -> str:
+    """An amount in minor units written in major units for people: 123450 usd -> "1,234.50"."""
+    digits = exponent(currency)
+    return f"{Decimal(amount).scaleb(-digits):,.{digits}f}"

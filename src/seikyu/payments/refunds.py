@@ -9,12 +9,11 @@ a settlement and a new refund of one charge never wait on each other in a circle
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, TypedDict
 
 from seikyu.core import metadata
 from seikyu.core.errors import SeikyuError, no_such
-from seikyu.core.money import exponent
+from seikyu.core.money import format_major
 from seikyu.db.models.charges import Charge
 from seikyu.db.models.refunds import Refund
 from seikyu.db.pagination import Page, Window
@@ -258,8 +257,7 @@ def _no_successful_charge(intent_id: str | None, charge_id: str | None = None) -
 
 def _display(amount: int, currency: str) -> str:
     """An amount as Stripe writes it in messages: $1,234.50, ¥500, 12.000 KWD."""
-    digits = exponent(currency)
-    major = f"{Decimal(amount).scaleb(-digits):,.{digits}f}"
+    major = format_major(amount, currency)
     symbol = _SYMBOLS.get(currency.lower())
     return f"{symbol}{major}" if symbol else f"{major} {currency.upper()}"
 

@@ -8,6 +8,7 @@ from seikyu.api import registry
 from seikyu.api.pipeline import Pipeline
 from seikyu.api.resources import all_routers
 from seikyu.api.server import build_asgi
+from seikyu.billing.reactions import billing_reactions
 from seikyu.core.clock import Clock
 from seikyu.db.uow import Database
 from seikyu.events import service as events
@@ -17,7 +18,7 @@ from seikyu.requests.log_writer import RequestLogWriter
 
 def build_database(url: str, *, clock: Clock | None = None, pool_size: int = 10) -> Database:
     db = Database(url, clock=clock, pool_size=pool_size)
-    db.configure(render=registry.render, event_sink=events.record)
+    db.configure(render=registry.render, event_sink=events.record, reactions=billing_reactions())
     return db
 
 

@@ -8,7 +8,7 @@ or up, the three Japanese businesses use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from seikyu.accounts import repository
 from seikyu.core.errors import Kind, SeikyuError
@@ -73,3 +73,38 @@ def card_fingerprint_key(uow: UnitOfWork, account_id: str) -> bytes:
             key = random_token(43)
             account.settings = {**account.settings, "card_fingerprint_key": key}
     return str(key).encode()
+
+
+@dataclass(frozen=True)
+class InvoiceSettings:
+    """How the account numbers and labels its invoices.
+
+    `numbering` is "customer" (each customer its own prefix and sequence, Stripe's default)
+    or "account" (one prefix and sequence for all customers). `registration_number` is the
+    issuer's number under Japan's qualified invoice system (T and 13 digits); with
+    `qualified_invoice` on, invoices round tax once per rate and show it.
+    """
+
+    numbering: str = "customer"
+    prefix: str | None = None
+    next_sequence: int = 1
+    qualified_invoice: bool = False
+    registration_number: str | None = None
+
+
+def invoice_settings(uow: UnitOfWork, account_id: str, *, lock: bool = False) -> InvoiceSettings:
+    account = (
+        repository.lock_account(uow.session, account_id)
+        if lock
+        else repository.get_account(uow.session, account_id)
+    )
+    if account is None:
+        raise SeikyuError(f"No such account: '{account_id}'", kind=Kind.NOT_FOUND)
+    return InvoiceSettings(**(account.settings.get("invoice_settings") or {}))
+
+
+def set_invoice_settings(uow: UnitOfWork, account_id: str, updated: InvoiceSettings) -> None:
+    """Store the settings; the caller has checked them (and holds the account lock when it
+    consumed a number)."""
+    account = repository.lock_account(uow.session, account_id)
+    account.settings = {**account.settings, "invoice_settings": asdict(updated)}

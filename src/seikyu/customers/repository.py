@@ -77,3 +77,15 @@ def _searchable(account_id: str, livemode: bool) -> Select[Customer]:
 
 
 SEARCH = SearchTable(scope=_searchable, columns=SEARCH_COLUMNS, order=Customer.id)
+
+
+def locked(session: Session, account_id: str, livemode: bool, customer_id: str) -> Customer | None:
+    """The customer row, locked until the transaction ends: its balance and invoice sequence
+    change one transaction at a time."""
+    stmt = (
+        _scoped(account_id, livemode)
+        .where(Customer.id == customer_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return session.scalar(stmt)

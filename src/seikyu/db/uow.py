@@ -43,6 +43,9 @@ class PendingEvent:
 
 
 EventSink = Callable[["UnitOfWork", list["PendingEvent"]], None]
+# Work one context does, in the same transaction, when another emits an event: a payment
+# that succeeds pays the invoice it was for, without payments knowing about invoices.
+Reaction = Callable[["UnitOfWork", Any], None]
 Autonomous = Callable[[], AbstractContextManager[Session]]
 
 
@@ -111,6 +114,7 @@ class Database:
         )
         self._render: Renderer = render or _no_renderer
         self._event_sink = event_sink
+        self._reactions: dict[str, list[Reaction]] = {}
         # SQLite takes one writer at a time; queueing here is cheaper than its busy loop.
         self._write_lock = threading.Lock() if is_sqlite(url) else None
         # Engines connect on first use, so a database that never journals opens nothing.
@@ -121,9 +125,16 @@ class Database:
             else sessionmaker(self._autonomous_engine, expire_on_commit=False)
         )
 
-    def configure(self, *, render: Renderer, event_sink: EventSink) -> None:
+    def configure(
+        self,
+        *,
+        render: Renderer,
+        event_sink: EventSink,
+        reactions: dict[str, list[Reaction]] | None = None,
+    ) -> None:
         self._render = render
         self._event_sink = event_sink
+        self._reactions = reactions or {}
 
     @property
     def is_sqlite(self) -> bool:
@@ -173,10 +184,21 @@ class Database:
             yield session
 
     def flush_events(self, uow: UnitOfWork) -> None:
+        self._react(uow)
         if uow.pending_events and self._event_sink is not None:
             uow.session.flush()
             pending, uow.pending_events = uow.pending_events, []
             self._event_sink(uow, pending)
+
+    def _react(self, uow: UnitOfWork) -> None:
+        """Run the reactions to the unit's events, and to the events those emit in turn.
+        Reactions check state before acting, so running twice for one object is harmless."""
+        done = 0
+        while done < len(uow.pending_events):
+            pending = uow.pending_events[done]
+            done += 1
+            for reaction in self._reactions.get(pending.type, ()):
+                reaction(uow, pending.entity)
 
     def dispose(self) -> None:
         self.engine.dispose()

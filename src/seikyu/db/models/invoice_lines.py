@@ -35,7 +35,9 @@ class InvoiceLine(AccountOwned, Base):
     product_id: Mapped[str | None] = mapped_column(String(200))
     unit_amount_decimal: Mapped[Decimal | None] = mapped_column(ExactDecimal())
     discountable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The line's own (item-level) discounts and tax rates; None rates: the invoice's defaults.
     discount_ids: Mapped[list[str]] = mapped_column(JsonType())
+    tax_rate_ids: Mapped[list[str] | None] = mapped_column(JsonType())
     discount_amounts: Mapped[list[dict[str, Any]]] = mapped_column(JsonType())
     taxes: Mapped[list[dict[str, Any]]] = mapped_column(JsonType())
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonType())

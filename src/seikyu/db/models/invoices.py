@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from seikyu.db.base import AccountOwned, Base
+from seikyu.db.models.invoice_lines import InvoiceLine
 from seikyu.db.types import IdString, JsonType, UTCDateTime
 
 
@@ -64,6 +65,9 @@ class Invoice(AccountOwned, Base):
     marked_uncollectible_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     default_payment_method_id: Mapped[str | None] = mapped_column(IdString())
     default_tax_rate_ids: Mapped[list[str]] = mapped_column(JsonType())
+    # The invoice-level discounts, in the order they apply: the invoice's own, or those it
+    # took from its subscription or customer when it was created.
+    discount_ids: Mapped[list[str]] = mapped_column(JsonType())
     # Which pending invoice items a new draft takes: "exclude" or "include".
     pending_invoice_items_behavior: Mapped[str] = mapped_column(String(16), default="exclude")
     subtotal: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -93,3 +97,10 @@ class Invoice(AccountOwned, Base):
     # A marker, not a Stripe field: the draft was deleted and is gone from the API.
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonType())
+
+    # Every invoice shows its lines, so they load with it, in one query for a whole page.
+    lines: Mapped[list[InvoiceLine]] = relationship(
+        order_by=lambda: (InvoiceLine.position, InvoiceLine.id),
+        lazy="selectin",
+        cascade="all, delete-orphan",
+    )

@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 
 from seikyu.core import metadata
 from seikyu.core.errors import SeikyuError, no_such
-from seikyu.customers import repository, rules, tax_ids
+from seikyu.customers import balance_transactions, repository, rules, tax_ids
 from seikyu.customers.tax_ids import TaxIdData
 from seikyu.db.models import Customer
 from seikyu.db.pagination import Page, Window
@@ -83,6 +83,8 @@ def create(
         description=fields.get("description"),
         address=fields.get("address"),
         shipping=fields.get("shipping"),
+        # No transaction records this balance: a new customer has no currency yet, and the
+        # first transaction that gives it one records it as `initial`.
         balance=fields.get("balance") or 0,
         currency=None,
         invoice_prefix=prefix,
@@ -124,7 +126,7 @@ def update(uow: UnitOfWork, customer_id: str, fields: CustomerFields) -> Custome
         if name in fields:
             setattr(customer, name, fields[name])
     if "balance" in fields:
-        customer.balance = fields["balance"]
+        balance_transactions.set_balance(uow, customer.id, fields["balance"])
     if "tax_exempt" in fields:
         customer.tax_exempt = fields["tax_exempt"] or "none"
     if "preferred_locales" in fields:

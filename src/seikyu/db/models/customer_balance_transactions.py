@@ -19,7 +19,7 @@ class CustomerBalanceTransaction(AccountOwned, Base):
     amount: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(String(3))
     ending_balance: Mapped[int] = mapped_column(BigInteger)
-    type: Mapped[str] = mapped_column(String(32))
+    type: Mapped[str] = mapped_column(String(64))
     description: Mapped[str | None] = mapped_column(String(350))
     invoice_id: Mapped[str | None] = mapped_column(IdString())
     credit_note_id: Mapped[str | None] = mapped_column(IdString())

@@ -55,7 +55,7 @@ def upgrade() -> None:
         sa.Column("amount", sa.BigInteger(), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("ending_balance", sa.BigInteger(), nullable=False),
-        sa.Column("type", sa.String(length=32), nullable=False),
+        sa.Column("type", sa.String(length=64), nullable=False),
         sa.Column("description", sa.String(length=350), nullable=True),
         sa.Column("invoice_id", seikyu.db.types.IdString(length=64), nullable=True),
         sa.Column("credit_note_id", seikyu.db.types.IdString(length=64), nullable=True),
@@ -382,6 +382,11 @@ def upgrade() -> None:
         sa.Column("account_id", seikyu.db.types.IdString(length=64), nullable=False),
         sa.Column("livemode", sa.Boolean(), nullable=False),
         sa.Column("created", seikyu.db.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["price_id"],
+            ["prices.id"],
+            name=op.f("fk_subscription_items_price_id_prices"),
+        ),
         sa.ForeignKeyConstraint(
             ["subscription_id"],
             ["subscriptions.id"],

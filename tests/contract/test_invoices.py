@@ -62,7 +62,9 @@ def test_paying_charges_the_customers_default_card(client: stripe.StripeClient) 
     customer = customer_with_card(client, email="a@example.com")
     invoice = invoice_of(client, customer.id, 1500)
     client.v1.invoices.finalize_invoice(invoice.id)
-    paid = client.v1.invoices.pay(invoice.id, params={"expand": ["payments.data.payment.payment_intent"]})
+    paid = client.v1.invoices.pay(
+        invoice.id, params={"expand": ["payments.data.payment.payment_intent"]}
+    )
     assert (paid.status, paid.amount_paid, paid.amount_remaining) == ("paid", 1500, 0)
     assert (paid.attempt_count, paid.attempted) == (1, True)
     assert paid.status_transitions.paid_at is not None

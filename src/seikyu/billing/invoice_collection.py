@@ -185,8 +185,7 @@ def send(uow: UnitOfWork, invoice_id: str) -> Invoice:
     move = transition(InvoiceStatus(invoice.status), InvoiceAction.SEND)
     if invoice.collection_method != "send_invoice":
         raise invalid(
-            "You can only manually send an invoice if its collection method is "
-            "'send_invoice'.",
+            "You can only manually send an invoice if its collection method is 'send_invoice'.",
         )
     for event in move.events:
         uow.emit(event, invoice)

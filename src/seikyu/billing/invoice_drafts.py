@@ -128,7 +128,8 @@ def store(invoice: Invoice, computed: Computed) -> None:
     amounts = computed.amounts
     for line, result in zip(computed.lines, amounts.lines, strict=True):
         line.discount_amounts = [
-            {"amount": share.amount, "discount": share.discount} for share in result.discount_amounts
+            {"amount": share.amount, "discount": share.discount}
+            for share in result.discount_amounts
         ]
         line.taxes = [_line_tax(tax) for tax in result.taxes]
     invoice.subtotal = amounts.subtotal

@@ -294,8 +294,7 @@ def _apply_due(uow: UnitOfWork, invoice: Invoice, fields: InvoiceFields) -> None
             )
         if due is not None:
             raise invalid(
-                "Invoices with `collection_method=charge_automatically` cannot have a "
-                "`due_date`.",
+                "Invoices with `collection_method=charge_automatically` cannot have a `due_date`.",
                 param="due_date",
             )
         invoice.days_until_due = None
@@ -318,11 +317,9 @@ def _apply_due(uow: UnitOfWork, invoice: Invoice, fields: InvoiceFields) -> None
 
 def _set_number(uow: UnitOfWork, invoice: Invoice, number: str | None) -> None:
     """A number the merchant chose, used at finalization instead of the next in sequence."""
-    if number and number != invoice.number:
-        if repository.number_taken(uow.session, uow.account_id, uow.livemode, number):
-            raise invalid(
-                f"Invoice number {number} is already in use.", param="number"
-            )
+    taken = number and number != invoice.number
+    if taken and repository.number_taken(uow.session, uow.account_id, uow.livemode, number):
+        raise invalid(f"Invoice number {number} is already in use.", param="number")
     invoice.number = number or None
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from seikyu.billing import invoice_collection
+from seikyu.billing import invoice_collection, subscriptions
 from seikyu.db.uow import Reaction
 
 
 def billing_reactions() -> dict[str, list[Reaction]]:
     return {
         "payment_intent.succeeded": [invoice_collection.reaction_payment_succeeded],
+        "invoice.paid": [subscriptions.reaction_invoice_paid],
     }

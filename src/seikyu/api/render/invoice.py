@@ -13,7 +13,6 @@ from seikyu.db.models.invoices import Invoice
 EMBEDDED_LINES = 10
 
 
-
 def render_invoice(invoice: Invoice) -> dict[str, Any]:
     if invoice.deleted:
         return {"id": invoice.id, "object": "invoice", "deleted": True}
@@ -225,4 +224,3 @@ def _line_parent(line: InvoiceLine) -> dict[str, Any]:
         "subscription_item_details": None,
         "type": "invoice_item_details",
     }
-

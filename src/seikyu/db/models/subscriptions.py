@@ -4,9 +4,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from seikyu.db.base import AccountOwned, Base
+from seikyu.db.models.discounts import Discount
+from seikyu.db.models.subscription_items import SubscriptionItem
 from seikyu.db.types import IdString, JsonType, UTCDateTime
 
 
@@ -52,3 +54,26 @@ class Subscription(AccountOwned, Base):
     next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     test_clock: Mapped[str | None] = mapped_column(IdString())
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonType())
+
+    # The live items, loaded with the subscription (a page of them in one query). Items are
+    # written through the repository; the service expires this after changing them.
+    items: Mapped[list[SubscriptionItem]] = relationship(
+        primaryjoin=lambda: (
+            (SubscriptionItem.subscription_id == Subscription.id)
+            & SubscriptionItem.deleted_at.is_(None)
+        ),
+        order_by=lambda: SubscriptionItem.id,
+        lazy="selectin",
+        viewonly=True,
+    )
+
+    # The live discounts, in the order they apply; written through the discounts service.
+    discounts: Mapped[list[Discount]] = relationship(
+        primaryjoin=lambda: (
+            (Subscription.id == Discount.subscription_id) & Discount.deleted_at.is_(None)
+        ),
+        foreign_keys=lambda: [Discount.subscription_id],
+        order_by=lambda: (Discount.position, Discount.id),
+        lazy="selectin",
+        viewonly=True,
+    )

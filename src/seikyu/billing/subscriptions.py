@@ -1,0 +1,200 @@
+"""Subscription use cases besides creation: look up, list, cancel, and react to payments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seikyu.billing import (
+    invoice_drafts,
+    invoice_finalization,
+    invoice_items,
+    invoices,
+    price_terms,
+)
+from seikyu.billing import invoice_repository as invoice_store
+from seikyu.billing import subscription_repository as repository
+from seikyu.billing.domain.proration import Charge, prorate_change
+from seikyu.billing.domain.subscription_status import (
+    SubscriptionAction,
+    SubscriptionStatus,
+    transition,
+)
+from seikyu.billing.subscription_repository import SubscriptionFilter
+from seikyu.catalog import products
+from seikyu.core.errors import no_such
+from seikyu.core.periods import Period
+from seikyu.customers import service as customers
+from seikyu.db.models.invoices import Invoice
+from seikyu.db.models.subscription_items import SubscriptionItem
+from seikyu.db.models.subscriptions import Subscription
+from seikyu.db.pagination import Page, Window
+from seikyu.db.uow import UnitOfWork
+from seikyu.payments.domain.processor import Processor
+from seikyu.payments.payment_intents import Redirect
+
+CANCELLATION_FEEDBACK = (
+    "customer_service",
+    "low_quality",
+    "missing_features",
+    "other",
+    "switched_service",
+    "too_complex",
+    "too_expensive",
+    "unused",
+)
+
+
+def get(
+    uow: UnitOfWork, subscription_id: str, *, param: str | None = "id", for_update: bool = False
+) -> Subscription:
+    found = repository.get(
+        uow.session, uow.account_id, uow.livemode, subscription_id, for_update=for_update
+    )
+    if found is None:
+        raise no_such("subscription", subscription_id, param=param)
+    return found
+
+
+def find(uow: UnitOfWork, subscription_id: str) -> Subscription | None:
+    return repository.get(uow.session, uow.account_id, uow.livemode, subscription_id)
+
+
+def page(uow: UnitOfWork, window: Window, where: SubscriptionFilter) -> Page[Subscription]:
+    if where.customer_id is not None:
+        customers.get(uow, where.customer_id)
+    return repository.page(uow.session, uow.account_id, uow.livemode, window, where)
+
+
+def find_item(uow: UnitOfWork, item_id: str) -> SubscriptionItem | None:
+    return repository.item(uow.session, uow.account_id, uow.livemode, item_id)
+
+
+def cancel(
+    uow: UnitOfWork,
+    processor: Processor,
+    subscription_id: str,
+    *,
+    details: dict[str, Any] | None = None,
+    invoice_now: bool = False,
+    prorate: bool = False,
+    redirect: Redirect,
+) -> Subscription:
+    """DELETE /v1/subscriptions/{id}: end it now. Its pending prorations are dropped; other
+    pending items stay for the customer's next invoice. `prorate` credits the unused rest
+    of the period; `invoice_now` bills what is pending (that credit included) on a final
+    invoice at once."""
+    subscription = get(uow, subscription_id, for_update=True)
+    move = transition(SubscriptionStatus(subscription.status), SubscriptionAction.CANCEL)
+    uow.before_update("customer.subscription.updated", subscription)
+    for item in invoice_items.pending_for(
+        uow, subscription.customer_id, subscription_id=subscription.id
+    ):
+        if item.proration:
+            item.deleted_at = uow.now
+    if prorate:
+        _credit_unused_time(uow, subscription)
+    if invoice_now:
+        _final_invoice(uow, processor, subscription, redirect=redirect)
+    subscription.status = move.status.value
+    subscription.canceled_at = uow.now
+    subscription.ended_at = uow.now
+    subscription.next_action_at = None
+    subscription.cancellation_details = {
+        "comment": (details or {}).get("comment"),
+        "feedback": (details or {}).get("feedback"),
+        "reason": "cancellation_requested",
+    }
+    for event in move.events:
+        uow.emit(event, subscription)
+    return subscription
+
+
+def _credit_unused_time(uow: UnitOfWork, subscription: Subscription) -> None:
+    period = Period(subscription.current_period_start, subscription.current_period_end)
+    if not period.contains(uow.now):
+        return
+    for item in subscription.items:
+        quantity = item.quantity if item.quantity is not None else 1
+        charge = Charge(
+            item=item.id,
+            pricing=price_terms.pricing(item.price, subscription.currency, param="items"),
+            quantity=quantity,
+            metered=item.price.recurring_usage_type == "metered",
+            price=item.price_id,
+            product=item.price.product_id,
+            label=products.get(uow, item.price.product_id).name,
+        )
+        for line in prorate_change(charge, None, period, uow.now):
+            invoice_items.create_proration(
+                uow,
+                customer_id=subscription.customer_id,
+                subscription_id=subscription.id,
+                subscription_item_id=item.id,
+                amount=line.amount,
+                currency=subscription.currency,
+                quantity=quantity,
+                price_id=item.price_id,
+                description=line.description,
+                period_start=line.period.start,
+                period_end=line.period.end,
+                tax_rate_ids=item.tax_rate_ids,
+            )
+
+
+def _final_invoice(
+    uow: UnitOfWork, processor: Processor, subscription: Subscription, *, redirect: Redirect
+) -> None:
+    pending = invoice_items.pending_for(
+        uow, subscription.customer_id, subscription.currency, subscription_id=subscription.id
+    )
+    if not pending:
+        return
+    customer = customers.get(uow, subscription.customer_id)
+    invoice = invoices.new_draft(
+        uow,
+        customer,
+        currency=subscription.currency,
+        billing_reason="subscription_update",
+        collection_method=subscription.collection_method,
+        auto_advance=True,
+        subscription_id=subscription.id,
+    )
+    invoice.default_tax_rate_ids = list(subscription.default_tax_rate_ids)
+    invoice_store.add(uow.session, invoice)
+    uow.session.flush()
+    invoice_items.attach(uow, pending, invoice.id)
+    invoice_drafts.refresh(uow, invoice)
+    subscription.latest_invoice_id = invoice.id
+    uow.emit("invoice.created", invoice)
+    invoice_finalization.finalize_invoice(uow, processor, invoice, redirect=redirect)
+
+
+def invoice_paid(uow: UnitOfWork, invoice: Invoice) -> None:
+    """An invoice of the subscription was paid: an incomplete subscription starts, a
+    past-due one is in good standing again (a reaction to `invoice.paid`)."""
+    if invoice.subscription_id is None:
+        return
+    subscription = get(uow, invoice.subscription_id, for_update=True)
+    status = SubscriptionStatus(subscription.status)
+    if status is SubscriptionStatus.INCOMPLETE:
+        action = (
+            SubscriptionAction.FIRST_PAYMENT_SUCCEEDED_IN_TRIAL
+            if subscription.trial_end is not None and subscription.trial_end > uow.now
+            else SubscriptionAction.FIRST_PAYMENT_SUCCEEDED
+        )
+    elif status in (SubscriptionStatus.PAST_DUE, SubscriptionStatus.UNPAID):
+        if subscription.latest_invoice_id != invoice.id:
+            return
+        action = SubscriptionAction.PAYMENT_SUCCEEDED
+    else:
+        return
+    move = transition(status, action)
+    uow.before_update("customer.subscription.updated", subscription)
+    subscription.status = move.status.value
+    for event in move.events:
+        uow.emit(event, subscription)
+
+
+def reaction_invoice_paid(uow: UnitOfWork, entity: Any) -> None:
+    if isinstance(entity, Invoice):
+        invoice_paid(uow, entity)

@@ -317,8 +317,11 @@ def _apply_due(uow: UnitOfWork, invoice: Invoice, fields: InvoiceFields) -> None
 
 def _set_number(uow: UnitOfWork, invoice: Invoice, number: str | None) -> None:
     """A number the merchant chose, used at finalization instead of the next in sequence."""
-    taken = number and number != invoice.number
-    if taken and repository.number_taken(uow.session, uow.account_id, uow.livemode, number):
+    if (
+        number is not None
+        and number != invoice.number
+        and repository.number_taken(uow.session, uow.account_id, uow.livemode, number)
+    ):
         raise invalid(f"Invoice number {number} is already in use.", param="number")
     invoice.number = number or None
 

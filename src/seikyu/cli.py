@@ -225,5 +225,57 @@ def accounts_tax_rounding(
     typer.echo(f"{account_id} {current.level} {current.rounding}")
 
 
+@accounts_cli.command("invoice-settings")
+def accounts_invoice_settings(
+    account: Annotated[str | None, typer.Option(help="Account id; default: the first")] = None,
+    numbering: Annotated[
+        str | None, typer.Option(help="customer (a sequence each) or account (one sequence)")
+    ] = None,
+    prefix: Annotated[str | None, typer.Option(help="The account-wide number prefix")] = None,
+    qualified_invoice: Annotated[
+        bool | None, typer.Option(help="Japan's qualified invoice rules on or off")
+    ] = None,
+    registration_number: Annotated[
+        str | None, typer.Option(help="The issuer's registration number, T and 13 digits")
+    ] = None,
+    database_url_: DatabaseUrl = None,
+) -> None:
+    """Show or change how invoices are numbered and whether they are qualified invoices."""
+    from seikyu.accounts import service as accounts
+    from seikyu.accounts import settings
+    from seikyu.billing import invoice_settings
+    from seikyu.core.errors import SeikyuError
+
+    changing = any(
+        value is not None for value in (numbering, prefix, qualified_invoice, registration_number)
+    )
+    db = _open(database_url_)
+    try:
+        with db.unit(readonly=not changing) as uow:
+            account_id = account or accounts.default_account_id(uow)
+            if account_id is None:
+                raise SeikyuError("There is no account yet: run `seikyu serve` once.")
+            if changing:
+                current = invoice_settings.update(
+                    uow,
+                    account_id,
+                    numbering=numbering,
+                    prefix=prefix,
+                    qualified_invoice=qualified_invoice,
+                    registration_number=registration_number,
+                )
+            else:
+                current = settings.invoice_settings(uow, account_id)
+    except SeikyuError as error:
+        raise _fail(error.message) from None
+    finally:
+        db.dispose()
+    typer.echo(
+        f"{account_id} numbering={current.numbering} prefix={current.prefix or '-'} "
+        f"qualified_invoice={current.qualified_invoice} "
+        f"registration_number={current.registration_number or '-'}"
+    )
+
+
 def main() -> None:
     app()

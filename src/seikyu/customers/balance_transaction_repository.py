@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from seikyu.db.models import Customer
 from seikyu.db.models.customer_balance_transactions import CustomerBalanceTransaction
 from seikyu.db.pagination import Page, Window, paginate
 
@@ -66,21 +65,3 @@ def page(
     return paginate(
         session, stmt, CustomerBalanceTransaction.id, CustomerBalanceTransaction.created, window
     )
-
-
-def locked_customer(
-    session: Session, account_id: str, livemode: bool, customer_id: str
-) -> Customer | None:
-    """The customer, deleted or not, locked until the transaction ends: its balance is read
-    and changed by one transaction at a time."""
-    stmt = (
-        select(Customer)
-        .where(
-            Customer.account_id == account_id,
-            Customer.livemode == livemode,
-            Customer.id == customer_id,
-        )
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.scalar(stmt)

@@ -20,6 +20,7 @@ from seikyu.core import metadata as metadata_rules
 from seikyu.core.errors import SeikyuError, no_such
 from seikyu.core.money import check_currency
 from seikyu.customers import balance_transaction_repository as repository
+from seikyu.customers import locking
 from seikyu.customers import repository as customers
 from seikyu.db.models import Customer
 from seikyu.db.models.customer_balance_transactions import CustomerBalanceTransaction
@@ -303,10 +304,7 @@ def _check_description(description: str | None) -> None:
 
 
 def _locked_customer(uow: UnitOfWork, customer_id: str) -> Customer:
-    customer = repository.locked_customer(uow.session, uow.account_id, uow.livemode, customer_id)
-    if customer is None or customer.deleted_at is not None:
-        raise no_such("customer", customer_id)
-    return customer
+    return locking.lock(uow, customer_id, param="id")
 
 
 def _active_customer(uow: UnitOfWork, customer_id: str) -> Customer:

@@ -9,9 +9,9 @@ from seikyu.db.uow import UnitOfWork
 
 
 def lock(uow: UnitOfWork, customer_id: str, *, param: str | None = "customer") -> Customer:
-    """The customer, locked until the transaction ends (its balance and its invoice
-    sequence are read and changed under this lock)."""
+    """The live customer, locked until the transaction ends (its balance and its invoice
+    sequence are read and changed under this lock); a deleted one is missing."""
     customer = repository.locked(uow.session, uow.account_id, uow.livemode, customer_id)
-    if customer is None:
+    if customer is None or customer.deleted_at is not None:
         raise no_such("customer", customer_id, param=param)
     return customer

@@ -265,3 +265,33 @@ def test_tax_and_discount_on_an_invoice(client: stripe.StripeClient) -> None:
     assert line.discount_amounts[0].amount == 2000
     assert line.taxes[0].tax_rate_details.tax_rate == rate.id
     assert client.v1.coupons.retrieve(coupon.id).times_redeemed == 1
+
+
+def test_an_invoice_for_a_subscription_takes_only_its_items(client: stripe.StripeClient) -> None:
+    customer = customer_with_card(client, email="a@example.com")
+    product = client.v1.products.create(params={"name": "Gold"})
+    price = client.v1.prices.create(
+        params={"product": product.id, "currency": "usd", "unit_amount": 2000,
+                "recurring": {"interval": "month"}}
+    )  # fmt: skip
+    subscription = client.v1.subscriptions.create(
+        params={"customer": customer.id, "items": [{"price": price.id}]}
+    )
+    item(client, customer.id, 300, subscription=subscription.id)
+    item(client, customer.id, 700)
+    invoice = client.v1.invoices.create(
+        params={
+            "customer": customer.id,
+            "subscription": subscription.id,
+            "pending_invoice_items_behavior": "include",
+        }
+    )
+    assert [line.amount for line in invoice.lines.data] == [300]
+    assert invoice.parent.subscription_details.subscription == subscription.id
+    other = client.v1.customers.create(params={"email": "b@example.com"})
+    error = error_of(
+        lambda: client.v1.invoices.create(
+            params={"customer": other.id, "subscription": subscription.id}
+        )
+    )
+    assert_error(error, code="resource_missing", param="subscription")

@@ -11,7 +11,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
-from seikyu.billing import discounts, invoice_drafts, invoice_items, price_terms
+from seikyu.billing import (
+    discounts,
+    invoice_drafts,
+    invoice_items,
+    price_terms,
+    subscription_repository,
+)
 from seikyu.billing import invoice_repository as repository
 from seikyu.billing.discounts import DiscountRequest, Owner
 from seikyu.billing.domain.invoice_status import InvoiceAction, InvoiceStatus, transition
@@ -60,7 +66,9 @@ def create(uow: UnitOfWork, fields: InvoiceFields) -> Invoice:
         if behavior == "include"
         else []
     )
-    pending = [item for item in pending if item.subscription_id is None]
+    subscription_id = _subscription_of(uow, customer, fields.get("subscription"))
+    # With a subscription named, the invoice takes only that subscription's items.
+    pending = [item for item in pending if item.subscription_id == subscription_id]
     currency = _currency(fields.get("currency"), customer, pending)
     invoice = new_draft(
         uow,
@@ -69,6 +77,7 @@ def create(uow: UnitOfWork, fields: InvoiceFields) -> Invoice:
         billing_reason="manual",
         collection_method=fields.get("collection_method") or "charge_automatically",
         auto_advance=bool(fields.get("auto_advance")),
+        subscription_id=subscription_id,
     )
     invoice.pending_invoice_items_behavior = behavior
     _apply(uow, invoice, customer, fields, creating=True)
@@ -77,7 +86,9 @@ def create(uow: UnitOfWork, fields: InvoiceFields) -> Invoice:
     if fields.get("discounts") is not None:
         _set_discounts(uow, invoice, fields["discounts"] or [])
     else:
-        invoice.discount_ids = [d.id for d in inherited_discounts(uow, customer.id, None)]
+        invoice.discount_ids = [
+            d.id for d in inherited_discounts(uow, customer.id, subscription_id)
+        ]
     if pending:
         invoice_items.attach(uow, pending, invoice.id)
     invoice_drafts.refresh(uow, invoice)
@@ -355,6 +366,15 @@ def _set_discounts(uow: UnitOfWork, invoice: Invoice, requests: Sequence[Discoun
         currency=invoice.currency,
     )
     invoice.discount_ids = [d.id for d in kept]
+
+
+def _subscription_of(uow: UnitOfWork, customer: Customer, given: str | None) -> str | None:
+    if given is None:
+        return None
+    found = subscription_repository.get(uow.session, uow.account_id, uow.livemode, given)
+    if found is None or found.customer_id != customer.id:
+        raise no_such("subscription", given, param="subscription")
+    return found.id
 
 
 def _currency(given: str | None, customer: Customer, pending: Sequence[Any]) -> str:

@@ -12,19 +12,20 @@ invoice stays a draft that finalizes an hour later, as on Stripe.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from seikyu.billing import (
     discounts,
-    invoice_collection,
     invoice_drafts,
     invoice_finalization,
     invoice_items,
     invoices,
     price_terms,
     subscription_lines,
+    subscription_payments,
 )
 from seikyu.billing import invoice_repository as invoice_store
 from seikyu.billing import subscription_repository as repository
@@ -32,7 +33,7 @@ from seikyu.billing.discounts import DiscountRequest, Owner
 from seikyu.billing.domain import subscription_timing as timing
 from seikyu.billing.domain.subscription_status import start
 from seikyu.core import metadata
-from seikyu.core.errors import Kind, SeikyuError, invalid
+from seikyu.core.errors import invalid
 from seikyu.core.periods import AnchorConfig, Interval, Unit
 from seikyu.customers import service as customers
 from seikyu.db.models.prices import Price
@@ -45,9 +46,6 @@ from seikyu.payments.payment_intents import Redirect
 
 MAX_ITEMS = 20
 MAX_SUBSCRIPTIONS_PER_CUSTOMER = 500
-# An incomplete subscription whose first invoice is still unpaid this long after creation
-# expires (Stripe's 23 hours).
-INCOMPLETE_WINDOW = timedelta(hours=23)
 SEND_INVOICE_FINALIZES_AFTER = timedelta(hours=1)
 
 
@@ -184,7 +182,7 @@ def create(
             param="discounts",
             currency=currency,
         )
-    _add_invoice_items(uow, subscription, new)
+    add_invoice_items(uow, subscription, new.add_invoice_items)
     uow.session.expire(subscription, ["items"])
     paid = _first_invoice(uow, processor, subscription, items, timeline, new, redirect=redirect)
     move = start(
@@ -196,7 +194,7 @@ def create(
     subscription.status = move.status.value
     for event in move.events:
         uow.emit(event, subscription)
-    subscription.next_action_at = _next_action(subscription)
+    subscription.next_action_at = subscription_payments.next_action(subscription)
     return subscription
 
 
@@ -329,8 +327,11 @@ def _add_items(
     return items
 
 
-def _add_invoice_items(uow: UnitOfWork, subscription: Subscription, new: NewSubscription) -> None:
-    for index, request in enumerate(new.add_invoice_items):
+def add_invoice_items(
+    uow: UnitOfWork, subscription: Subscription, requests: Sequence[InvoiceItemRequest]
+) -> None:
+    """`add_invoice_items`: one-time items pending for the subscription's next invoice."""
+    for index, request in enumerate(requests):
         where = f"add_invoice_items[{index}]"
         fields: dict[str, Any] = {
             "customer": subscription.customer_id,
@@ -408,42 +409,14 @@ def _first_invoice(
         return None
     if new.payment_behavior == "default_incomplete":
         return False
-    return _collect(uow, processor, subscription, invoice, new, redirect=redirect)
-
-
-def _collect(
-    uow: UnitOfWork,
-    processor: Processor,
-    subscription: Subscription,
-    invoice: Any,
-    new: NewSubscription,
-    *,
-    redirect: Redirect,
-) -> bool:
-    strict = new.payment_behavior == "error_if_incomplete"
-    try:
-        intent = invoice_collection.attempt(
-            uow, processor, invoice, payment_method=None, off_session=new.off_session,
-            redirect=redirect,
-        )  # fmt: skip
-    except SeikyuError as error:
-        if strict:
-            # Nothing of the request stands: the subscription is not created.
-            error.keep_changes = False
-            raise
-        if error.kind is Kind.REQUEST_FAILED or error.keep_changes:
-            return False
-        raise
-    if intent.status == "succeeded":
-        return True
-    if strict:
-        raise SeikyuError(
-            "Payment for this subscription requires additional user action before it can be "
-            "completed successfully.",
-            code="invoice_payment_intent_requires_action",
-            kind=Kind.REQUEST_FAILED,
-        )
-    return False
+    return subscription_payments.collect(
+        uow,
+        processor,
+        invoice,
+        strict=new.payment_behavior == "error_if_incomplete",
+        off_session=new.off_session,
+        redirect=redirect,
+    )
 
 
 def _check_minimums(uow: UnitOfWork, subscription: Subscription, amount: int) -> None:
@@ -452,17 +425,6 @@ def _check_minimums(uow: UnitOfWork, subscription: Subscription, amount: int) ->
     )
     if owned:
         discounts.check_minimum_amount(uow, owned, amount, subscription.currency, param="discounts")
-
-
-def _next_action(subscription: Subscription) -> datetime | None:
-    due = [subscription.current_period_end]
-    if subscription.trial_end is not None:
-        due.append(subscription.trial_end)
-    if subscription.cancel_at is not None:
-        due.append(subscription.cancel_at)
-    if subscription.status == "incomplete":
-        due.append(subscription.created + INCOMPLETE_WINDOW)
-    return min(due)
 
 
 def _config_json(config: AnchorConfig) -> dict[str, int | None]:

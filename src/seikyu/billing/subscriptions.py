@@ -9,20 +9,17 @@ from seikyu.billing import (
     invoice_finalization,
     invoice_items,
     invoices,
-    price_terms,
 )
 from seikyu.billing import invoice_repository as invoice_store
+from seikyu.billing import subscription_prorations as prorations
 from seikyu.billing import subscription_repository as repository
-from seikyu.billing.domain.proration import Charge, prorate_change
 from seikyu.billing.domain.subscription_status import (
     SubscriptionAction,
     SubscriptionStatus,
     transition,
 )
 from seikyu.billing.subscription_repository import SubscriptionFilter
-from seikyu.catalog import products
 from seikyu.core.errors import no_such
-from seikyu.core.periods import Period
 from seikyu.customers import service as customers
 from seikyu.db.models.invoices import Invoice
 from seikyu.db.models.subscription_items import SubscriptionItem
@@ -32,6 +29,7 @@ from seikyu.db.uow import UnitOfWork
 from seikyu.payments.domain.processor import Processor
 from seikyu.payments.payment_intents import Redirect
 
+UPDATED = "customer.subscription.updated"
 CANCELLATION_FEEDBACK = (
     "customer_service",
     "low_quality",
@@ -85,14 +83,14 @@ def cancel(
     invoice at once."""
     subscription = get(uow, subscription_id, for_update=True)
     move = transition(SubscriptionStatus(subscription.status), SubscriptionAction.CANCEL)
-    uow.before_update("customer.subscription.updated", subscription)
+    uow.before_update(UPDATED, subscription)
     for item in invoice_items.pending_for(
         uow, subscription.customer_id, subscription_id=subscription.id
     ):
         if item.proration:
             item.deleted_at = uow.now
     if prorate:
-        _credit_unused_time(uow, subscription)
+        prorations.credit_unused_time(uow, subscription)
     if invoice_now:
         _final_invoice(uow, processor, subscription, redirect=redirect)
     subscription.status = move.status.value
@@ -107,38 +105,6 @@ def cancel(
     for event in move.events:
         uow.emit(event, subscription)
     return subscription
-
-
-def _credit_unused_time(uow: UnitOfWork, subscription: Subscription) -> None:
-    period = Period(subscription.current_period_start, subscription.current_period_end)
-    if not period.contains(uow.now):
-        return
-    for item in subscription.items:
-        quantity = item.quantity if item.quantity is not None else 1
-        charge = Charge(
-            item=item.id,
-            pricing=price_terms.pricing(item.price, subscription.currency, param="items"),
-            quantity=quantity,
-            metered=item.price.recurring_usage_type == "metered",
-            price=item.price_id,
-            product=item.price.product_id,
-            label=products.get(uow, item.price.product_id).name,
-        )
-        for line in prorate_change(charge, None, period, uow.now):
-            invoice_items.create_proration(
-                uow,
-                customer_id=subscription.customer_id,
-                subscription_id=subscription.id,
-                subscription_item_id=item.id,
-                amount=line.amount,
-                currency=subscription.currency,
-                quantity=quantity,
-                price_id=item.price_id,
-                description=line.description,
-                period_start=line.period.start,
-                period_end=line.period.end,
-                tax_rate_ids=item.tax_rate_ids,
-            )
 
 
 def _final_invoice(
@@ -189,10 +155,11 @@ def invoice_paid(uow: UnitOfWork, invoice: Invoice) -> None:
     else:
         return
     move = transition(status, action)
-    uow.before_update("customer.subscription.updated", subscription)
+    uow.before_update(UPDATED, subscription)
     subscription.status = move.status.value
     for event in move.events:
-        uow.emit(event, subscription)
+        if event != UPDATED:  # recorded by before_update, with the previous status
+            uow.emit(event, subscription)
 
 
 def reaction_invoice_paid(uow: UnitOfWork, entity: Any) -> None:

@@ -46,7 +46,7 @@ def pending(client: stripe.StripeClient, customer: str) -> list[Any]:
 
 
 def test_g_2_2_price_change_prorates_to_the_second(client: stripe.StripeClient) -> None:
-    """G-2.2: 445540 s of 2678400 left; old 1000, new 3252 → −166 and +541, pending."""
+    """G-2.2: 445540 s of 2678400 left; old 1000, new 3252 → -166 and +541, pending."""
     customer = customer_with_card(client, email="a@example.com")
     old, new = price(client, 1000), price(client, 3252, name="Platinum")
     subscription = subscribe(client, customer.id, {"price": old.id})
@@ -83,7 +83,7 @@ def test_g_2_1_half_period_upgrade_nets_500(client: stripe.StripeClient) -> None
 def test_g_2_5_seat_change_invoiced_at_once_with_always_invoice(
     client: stripe.StripeClient,
 ) -> None:
-    """G-2.5: 2 → 5 seats with 16/31 of the period left: −1032 and +2581 on an invoice of
+    """G-2.5: 2 → 5 seats with 16/31 of the period left: -1032 and +2581 on an invoice of
     1549, finalized and paid in the request."""
     customer = customer_with_card(client, email="a@example.com")
     seat = price(client, 1000)
@@ -121,7 +121,7 @@ def test_g_2_5_with_none_nothing_is_prorated(client: stripe.StripeClient) -> Non
 
 
 def test_g_2_6_price_change_at_a_non_midnight_time(client: stripe.StripeClient) -> None:
-    """G-2.6: 907200 s of 2678400 left, 1000 → 3252: −339 and +1101."""
+    """G-2.6: 907200 s of 2678400 left, 1000 → 3252: -339 and +1101."""
     customer = customer_with_card(client, email="a@example.com")
     old, new = price(client, 1000), price(client, 3252)
     subscription = subscribe(client, customer.id, {"price": old.id})
@@ -153,7 +153,7 @@ def test_g_2_4_classic_credit_counts_the_whole_coupon_per_item(
     client: stripe.StripeClient,
 ) -> None:
     """G-2.4 (classic): a 500 coupon over items of 1000 and 2000 (first invoice 2500);
-    deleting the 1000 item half-way credits −0.5 × (1000 − 500) = −250."""
+    deleting the 1000 item half-way credits -0.5 × (1000 - 500) = -250."""
     customer = customer_with_card(client, email="a@example.com")
     small, large = price(client, 1000, days=30), price(client, 2000, name="Large", days=30)
     coupon = client.v1.coupons.create(

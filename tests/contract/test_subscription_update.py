@@ -391,3 +391,56 @@ def test_what_an_incomplete_or_canceled_subscription_may_change(
     assert_error(error, code=None, param="cancel_at_period_end")
     done = update(client, subscription.id, cancellation_details={"comment": "moved"})
     assert done.cancellation_details.comment == "moved"
+
+
+def g_2_3(client: stripe.StripeClient, mode: str) -> Any:
+    """1000 a 30-day period; switched to 2000 without proration, then back to 1000 with
+    always_invoice when 10 of 30 days are left."""
+    customer = customer_with_card(client, email="a@example.com")
+    cheap, dear = price(client, 1000, days=30), price(client, 2000, name="Dear", days=30)
+    subscription = subscribe(
+        client, customer.id, {"price": cheap.id}, billing_mode={"type": mode},
+        expand=["latest_invoice"],
+    )  # fmt: skip
+    assert subscription.latest_invoice.total == 1000
+    assert subscription.billing_mode.type == mode
+    item = subscription["items"].data[0].id
+    update(client, subscription.id, items=[{"id": item, "price": dear.id}],
+           proration_behavior="none")  # fmt: skip
+    back = update(
+        client, subscription.id, items=[{"id": item, "price": cheap.id}],
+        proration_behavior="always_invoice",
+        proration_date=subscription.start_date + 20 * DAY, expand=["latest_invoice"],
+    )  # fmt: skip
+    return back.latest_invoice
+
+
+def test_g_2_3_classic_credits_the_current_price(client: stripe.StripeClient) -> None:
+    invoice = g_2_3(client, "classic")
+    assert sorted(line.amount for line in invoice.lines.data) == [-667, 333]
+    assert invoice.total == -334
+
+
+def test_g_2_3_flexible_credits_the_last_billed_price(client: stripe.StripeClient) -> None:
+    invoice = g_2_3(client, "flexible")
+    assert sorted(line.amount for line in invoice.lines.data) == [-333, 333]
+    assert invoice.total == 0
+
+
+def test_g_2_4_flexible_credit_uses_the_item_discount_amount(
+    client: stripe.StripeClient,
+) -> None:
+    """G-2.4 (flexible): -0.5 x (1000 - 166) = -417."""
+    customer = customer_with_card(client, email="a@example.com")
+    small, large = price(client, 1000, days=30), price(client, 2000, name="Large", days=30)
+    coupon = client.v1.coupons.create(
+        params={"amount_off": 500, "currency": "usd", "duration": "forever"}
+    )
+    subscription = subscribe(
+        client, customer.id, {"price": small.id}, {"price": large.id},
+        discounts=[{"coupon": coupon.id}], billing_mode={"type": "flexible"},
+    )  # fmt: skip
+    update(client, subscription.id,
+           items=[{"id": subscription["items"].data[0].id, "deleted": True}],
+           proration_date=subscription.start_date + 15 * DAY)  # fmt: skip
+    assert [i.amount for i in pending(client, customer.id)] == [-417]

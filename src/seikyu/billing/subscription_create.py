@@ -93,6 +93,7 @@ class NewSubscription:
     cancel_at: datetime | None = None
     cancel_at_period_end: bool = False
     off_session: bool = False
+    billing_mode: str = "classic"
     metadata: dict[str, str] | None = None
 
 
@@ -152,7 +153,7 @@ def create(
             uow, new.default_tax_rates, param="default_tax_rates"
         ),
         description=new.description,
-        billing_mode="classic",
+        billing_mode=new.billing_mode,
         billing_cycle_anchor=timeline.billing_cycle_anchor,
         billing_cycle_anchor_config=None
         if new.billing_cycle_anchor_config is None
@@ -398,6 +399,7 @@ def _first_invoice(
     uow.session.flush()
     invoice_items.attach(uow, pending, invoice.id)
     invoice_drafts.refresh(uow, invoice)
+    subscription_lines.remember_discounts(invoice, items)
     _check_minimums(uow, subscription, invoice.subtotal)
     subscription.latest_invoice_id = invoice.id
     uow.emit("invoice.created", invoice)

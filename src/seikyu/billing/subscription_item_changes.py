@@ -38,7 +38,7 @@ def apply(
     uow: UnitOfWork,
     subscription: Subscription,
     changes: Sequence[ItemChange],
-    before: Mapping[str, Charge],
+    before: Mapping[str, Charge | None],
 ) -> list[ItemMove]:
     live = {item.id: item for item in subscription.items}
     touched: list[tuple[SubscriptionItem, bool]] = []  # (item, its billing changed)

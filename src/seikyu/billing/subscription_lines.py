@@ -32,9 +32,19 @@ def add_item_lines(
             quantity = item.quantity if item.quantity is not None else 1
             pricing = price_terms.pricing(price, invoice.currency, param="items")
             amount = span.amount(exact_amount(pricing, quantity))
+            line_id = uow.new_id("il")
+            if span.fraction > 0:
+                # What flexible billing credits on a later change: this configuration, and
+                # (for a whole period) the discount its line is allocated once computed.
+                item.last_billed = {
+                    "price": price.id,
+                    "quantity": quantity,
+                    "discount": 0,
+                    "line": line_id if span.fraction == 1 else None,
+                }
             invoice.lines.append(
                 InvoiceLine(
-                    id=uow.new_id("il"),
+                    id=line_id,
                     account_id=invoice.account_id,
                     livemode=invoice.livemode,
                     created=uow.now,
@@ -61,6 +71,18 @@ def add_item_lines(
                     metadata_={},
                 )
             )
+
+
+def remember_discounts(invoice: Invoice, items: Sequence[SubscriptionItem]) -> None:
+    """After the invoice is computed: each item billed a whole period on it keeps the
+    discount its line was allocated, which flexible billing nets out of its next credit."""
+    lines = {line.id: line for line in invoice.lines}
+    for item in items:
+        billed = item.last_billed
+        line = None if billed is None else lines.get(billed.get("line") or "")
+        if billed is not None and line is not None:
+            discount = sum(int(share["amount"]) for share in line.discount_amounts)
+            item.last_billed = {**billed, "discount": discount}
 
 
 def item_discount_ids(uow: UnitOfWork, invoice: Invoice, item: SubscriptionItem) -> list[str]:

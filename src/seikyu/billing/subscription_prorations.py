@@ -15,7 +15,7 @@ from seikyu.billing.discounts import Owner
 from seikyu.billing.domain import discounts as rules
 from seikyu.billing.domain.pricing import exact_amount
 from seikyu.billing.domain.proration import Charge, prorate_change
-from seikyu.catalog import products
+from seikyu.catalog import prices, products
 from seikyu.core.money import to_minor_units
 from seikyu.core.periods import Period
 from seikyu.db.models.discounts import Discount
@@ -50,6 +50,38 @@ def charge_of(
         product=price.product_id,
         label=products.get(uow, price.product_id).name,
     )
+
+
+def billed_charge_of(
+    uow: UnitOfWork, subscription: Subscription, item: SubscriptionItem
+) -> Charge | None:
+    """Under flexible billing, the configuration last billed for the item, with the discount
+    its line was allocated; None when nothing was billed for it yet (nothing to credit)."""
+    billed = item.last_billed
+    if billed is None:
+        return None
+    price = item.price if billed["price"] == item.price_id else prices.get(uow, billed["price"])
+    pricing = price_terms.pricing(price, subscription.currency, param="items")
+    return Charge(
+        item=item.id,
+        pricing=pricing,
+        quantity=int(billed["quantity"]),
+        discount=int(billed.get("discount") or 0),
+        metered=price.recurring_usage_type == "metered",
+        price=price.id,
+        product=price.product_id,
+        label=products.get(uow, price.product_id).name,
+    )
+
+
+def before_charge_of(
+    uow: UnitOfWork, subscription: Subscription, item: SubscriptionItem
+) -> Charge | None:
+    """What a change credits the item for: its current configuration under classic
+    billing, the last one billed under flexible billing (G-2.3, G-2.4)."""
+    if subscription.billing_mode == "flexible":
+        return billed_charge_of(uow, subscription, item)
+    return charge_of(uow, subscription, item)
 
 
 def _discount(
@@ -128,5 +160,6 @@ def credit_unused_time(
         return 0
     created = 0
     for item in subscription.items:
-        created += create(uow, subscription, item, charge_of(uow, subscription, item), None, at=at)
+        before = before_charge_of(uow, subscription, item)
+        created += create(uow, subscription, item, before, None, at=at)
     return created

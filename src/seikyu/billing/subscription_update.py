@@ -123,7 +123,7 @@ def stage(uow: UnitOfWork, subscription: Subscription, changes: SubscriptionChan
         and Period(subscription.current_period_start, subscription.current_period_end).contains(at)
     )
     old_items = list(subscription.items)
-    before = {item.id: prorations.charge_of(uow, subscription, item) for item in old_items}
+    before = {item.id: prorations.before_charge_of(uow, subscription, item) for item in old_items}
     old_interval = subscription_item_changes.interval_of(old_items)
     _set_discounts(uow, subscription, changes)
     moves = (
@@ -146,6 +146,14 @@ def stage(uow: UnitOfWork, subscription: Subscription, changes: SubscriptionChan
     elif prorate:
         for move in moves:
             prorations.create(uow, subscription, move.item, move.before, move.after, at=at)
+            if move.after is not None and subscription.billing_mode == "flexible":
+                # The proration bills the new configuration for the rest of the period.
+                move.item.last_billed = {
+                    "price": move.after.price,
+                    "quantity": move.after.quantity,
+                    "discount": 0 if move.before is None else move.before.discount,
+                    "line": None,
+                }
     _set_cancellation(uow, subscription, changes, prorate=prorate)
     _set_fields(uow, subscription, changes)
     if len(changes.add_invoice_items) > subscription_item_changes.MAX_ITEMS:
@@ -421,6 +429,7 @@ def cut_invoice(
     )
     invoice_items.attach(uow, pending, invoice.id)
     invoice_drafts.refresh(uow, invoice)
+    subscription_lines.remember_discounts(invoice, subscription.items)
     subscription.latest_invoice_id = invoice.id
     uow.emit("invoice.created", invoice)
     invoice_finalization.finalize_invoice(uow, processor, invoice, redirect=redirect)

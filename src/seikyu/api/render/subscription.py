@@ -24,7 +24,12 @@ def render_subscription(subscription: Subscription) -> dict[str, Any]:
         "automatic_tax": {"disabled_reason": None, "enabled": False, "liability": None},
         "billing_cycle_anchor": ts(subscription.billing_cycle_anchor),
         "billing_cycle_anchor_config": subscription.billing_cycle_anchor_config,
-        "billing_mode": {"flexible": None, "type": subscription.billing_mode},
+        "billing_mode": {
+            "flexible": {"proration_discounts": "included"}
+            if subscription.billing_mode == "flexible"
+            else None,
+            "type": subscription.billing_mode,
+        },
         "billing_thresholds": None,
         "cancel_at": ts(subscription.cancel_at),
         "cancel_at_period_end": subscription.cancel_at_period_end,

@@ -108,6 +108,10 @@ class TrialSettings(Params):
     end_behavior: EndBehavior
 
 
+class BillingMode(Params):
+    type: Literal["classic", "flexible"]
+
+
 class SubscriptionCreate(Expandable):
     customer: Id
     items: Annotated[list[ItemParam], Field(min_length=1, max_length=20)]
@@ -115,6 +119,7 @@ class SubscriptionCreate(Expandable):
     backdate_start_date: Timestamp | None = None
     billing_cycle_anchor: Timestamp | None = None
     billing_cycle_anchor_config: AnchorConfigParam | None = None
+    billing_mode: BillingMode | None = None
     cancel_at: Timestamp | None = None
     cancel_at_period_end: bool = False
     collection_method: Literal["charge_automatically", "send_invoice"] = "charge_automatically"
@@ -170,6 +175,7 @@ class SubscriptionCreate(Expandable):
             cancel_at=_at(self.cancel_at),
             cancel_at_period_end=self.cancel_at_period_end,
             off_session=self.off_session,
+            billing_mode=self.billing_mode.type if self.billing_mode else "classic",
             metadata=self.metadata,
         )
 

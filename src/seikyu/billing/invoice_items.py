@@ -21,14 +21,13 @@ from typing import Any, TypedDict
 from sqlalchemy.orm import Session, object_session
 
 from seikyu.billing import discounts, invoice_drafts, invoice_repository, price_terms
+from seikyu.billing import invoice_item_amounts as amounts
 from seikyu.billing import invoice_item_repository as repository
 from seikyu.billing.discounts import DiscountRequest, Owner
 from seikyu.billing.domain.invoice_status import InvoiceStatus
-from seikyu.billing.domain.pricing import line_amount
-from seikyu.catalog import prices, products
-from seikyu.catalog.price_rules import MAX_DECIMAL_PLACES, decimal_places, normalize
+from seikyu.catalog import products
 from seikyu.core import metadata, money
-from seikyu.core.errors import Kind, SeikyuError, missing, no_such
+from seikyu.core.errors import Kind, SeikyuError, no_such
 from seikyu.customers import balance_transactions
 from seikyu.customers import service as customers
 from seikyu.db.models.customers import Customer
@@ -83,15 +82,6 @@ class Shown:
     product: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class _Charge:
-    amount: int
-    currency: str
-    quantity: int
-    unit_amount_decimal: Decimal | None
-    price: Price | None
-
-
 # --- the API's use cases --------------------------------------------------------------
 
 
@@ -104,7 +94,7 @@ def create(uow: UnitOfWork, fields: InvoiceItemFields) -> InvoiceItem:
         _subscription(uow, fields["subscription"], customer) if "subscription" in fields else None
     )
     currency = _currency(fields, customer, invoice, subscription)
-    charge = _charge(uow, fields, source, currency, _quantity(fields))
+    charge = amounts.money_of(uow, fields, source, currency, amounts.quantity_of(fields))
     if customer.currency is None:
         # The first thing billed to a customer fixes its currency, as on Stripe. The
         # customer row is locked from here, so a concurrent first item in another
@@ -159,14 +149,14 @@ def update(uow: UnitOfWork, item_id: str, changes: InvoiceItemFields) -> Invoice
     """Change a pending item, or one on a draft (which is then recomputed)."""
     item, invoice = _editable(uow, item_id)
     source = _source(changes, required=False)
-    quantity = _quantity(changes)
+    quantity = amounts.quantity_of(changes)
     rates = changes.get("tax_rates")
     tax_rate_ids = (
         None if rates is None else price_terms.check_tax_rates(uow, rates, param="tax_rates")
     )
     period = _period(uow, changes["period"]) if "period" in changes else None
     if source is not None or quantity is not None:
-        charge = _recharge(uow, item, changes, source, quantity)
+        charge = amounts.remoney(uow, item, changes, source, quantity)
         item.amount = charge.amount
         item.quantity = charge.quantity
         item.unit_amount_decimal = charge.unit_amount_decimal
@@ -441,31 +431,6 @@ def _source(fields: InvoiceItemFields, *, required: bool) -> str | None:
     return given[0]
 
 
-def _quantity(fields: InvoiceItemFields) -> int | None:
-    quantity = fields.get("quantity")
-    exact = fields.get("quantity_decimal")
-    if exact is None:
-        return quantity
-    if quantity is not None:
-        raise SeikyuError(
-            "You may only specify one of these parameters: quantity, quantity_decimal.",
-            param="quantity_decimal",
-            code="parameters_exclusive",
-        )
-    if not exact.is_finite() or exact < 0:
-        raise SeikyuError(
-            f"Invalid quantity_decimal: {exact}; must be zero or positive.",
-            param="quantity_decimal",
-        )
-    if exact != exact.to_integral_value():
-        raise SeikyuError(
-            f"Invalid quantity_decimal: {exact}; fractional quantities are not supported, "
-            "use a whole number of units.",
-            param="quantity_decimal",
-        )
-    return int(exact)
-
-
 def _currency(
     fields: InvoiceItemFields,
     customer: Customer,
@@ -497,102 +462,6 @@ def _check_fits(
                 f"{owner} {name} ({known}).",
                 param="currency",
             )
-
-
-def _charge(
-    uow: UnitOfWork,
-    fields: InvoiceItemFields,
-    source: str | None,
-    currency: str | None,
-    quantity: int | None,
-) -> _Charge:
-    """The money of a new item, from whichever source the request named."""
-    if source == "price":
-        price = price_terms.one_time_price(uow, fields["price"], param="pricing[price]")
-        if currency is None:
-            currency = price.currency
-        where = "currency" if "currency" in fields else "pricing[price]"
-        return _priced(price, currency, 1 if quantity is None else quantity, where=where)
-    if source == "price_data":
-        data = fields["price_data"]
-        asked = money.check_currency(str(data.get("currency", "")), param="price_data[currency]")
-        if currency is not None and asked != currency:
-            raise SeikyuError(
-                f"price_data[currency] ({asked}) must match the invoice item's currency "
-                f"({currency}).",
-                param="price_data[currency]",
-            )
-        price = price_terms.price_from_data(uow, data, param="price_data", recurring=False)
-        return _priced(price, asked, 1 if quantity is None else quantity, where="price_data")
-    if currency is None:
-        raise missing("currency")
-    if source == "amount":
-        amount = fields["amount"]
-        if quantity not in (None, 1):
-            raise SeikyuError(
-                "quantity can only be set with pricing[price], price_data or "
-                "unit_amount_decimal: amount is the item's whole amount.",
-                param="quantity",
-            )
-        _check_amount(amount, currency, "amount")
-        return _Charge(amount, currency, 1, Decimal(amount), None)
-    return _unit_priced(
-        fields["unit_amount_decimal"], currency, 1 if quantity is None else quantity
-    )
-
-
-def _recharge(
-    uow: UnitOfWork,
-    item: InvoiceItem,
-    changes: InvoiceItemFields,
-    source: str | None,
-    quantity: int | None,
-) -> _Charge:
-    """The item's money after an update; its currency never changes."""
-    if source is not None:
-        # A new price or unit amount keeps the item's quantity; a new amount is the whole.
-        kept = quantity if quantity is not None or source == "amount" else item.quantity
-        return _charge(uow, changes, source, item.currency, kept)
-    assert quantity is not None
-    if item.price_id is not None:
-        # The price the item already has, whatever has become of it since.
-        return _priced(prices.get(uow, item.price_id), item.currency, quantity, where="quantity")
-    unit = item.unit_amount_decimal if item.unit_amount_decimal is not None else item.amount
-    return _unit_priced(Decimal(unit), item.currency, quantity)
-
-
-def _priced(price: Price, currency: str, quantity: int, *, where: str) -> _Charge:
-    terms = price_terms.pricing(price, currency, param=where)
-    amount = line_amount(terms, quantity)
-    _check_amount(amount, currency, "quantity")
-    return _Charge(amount, currency, quantity, price_terms.unit_amount_in(price, currency), price)
-
-
-def _unit_priced(unit: Decimal, currency: str, quantity: int) -> _Charge:
-    where = "unit_amount_decimal"
-    if not unit.is_finite():
-        raise SeikyuError(f"Invalid decimal: {unit}", param=where, code="parameter_invalid_decimal")
-    _check_amount(unit, currency, where)
-    if decimal_places(unit) > MAX_DECIMAL_PLACES:
-        raise SeikyuError(
-            f"Invalid decimal: {unit}; at most {MAX_DECIMAL_PLACES} decimal places are allowed.",
-            param=where,
-        )
-    exact = normalize(unit)
-    # Rounded once, for the whole quantity: 3 × 0.5 is 2 (1.5 half up), not 3 × 1.
-    amount = money.to_minor_units(exact * quantity)
-    _check_amount(amount, currency, "quantity")
-    return _Charge(amount, currency, quantity, exact, None)
-
-
-def _check_amount(amount: int | Decimal, currency: str, where: str) -> None:
-    limit = money.max_amount(currency)
-    if not -limit <= amount <= limit:
-        raise SeikyuError(
-            f"Amount must be no more than {limit} {currency} in minor units, credit or charge.",
-            param=where,
-            code="amount_too_large",
-        )
 
 
 def _period(uow: UnitOfWork, period: tuple[datetime, datetime] | None) -> tuple[datetime, datetime]:

@@ -192,6 +192,11 @@ def send(uow: UnitOfWork, invoice_id: str) -> Invoice:
     return invoice
 
 
+def close_payment(uow: UnitOfWork, processor: Processor, invoice: Invoice) -> None:
+    """Close the invoice's open PaymentIntent: something else settled what it was for."""
+    _cancel_payment(uow, processor, invoice)
+
+
 def _cancel_payment(uow: UnitOfWork, processor: Processor, invoice: Invoice) -> None:
     """Close the invoice's open PaymentIntent so it can no longer be paid."""
     for payment in repository.payments(uow.session, invoice.id):

@@ -10,4 +10,5 @@ def billing_reactions() -> dict[str, list[Reaction]]:
     return {
         "payment_intent.succeeded": [invoice_collection.reaction_payment_succeeded],
         "invoice.paid": [subscriptions.reaction_invoice_paid],
+        "invoice.payment_failed": [subscriptions.reaction_invoice_payment_failed],
     }

@@ -14,6 +14,7 @@ from seikyu.billing import invoice_repository as invoice_store
 from seikyu.billing import subscription_prorations as prorations
 from seikyu.billing import subscription_repository as repository
 from seikyu.billing.domain.subscription_status import (
+    TRANSITIONS,
     SubscriptionAction,
     SubscriptionStatus,
     transition,
@@ -160,6 +161,33 @@ def invoice_paid(uow: UnitOfWork, invoice: Invoice) -> None:
     for event in move.events:
         if event != UPDATED:  # recorded by before_update, with the previous status
             uow.emit(event, subscription)
+
+
+def invoice_payment_failed(uow: UnitOfWork, invoice: Invoice) -> None:
+    """A charge of the subscription's latest invoice failed: a subscription in good
+    standing becomes past_due (a reaction to `invoice.payment_failed`). The first invoice of
+    an incomplete subscription leaves it incomplete."""
+    if invoice.subscription_id is None:
+        return
+    subscription = get(uow, invoice.subscription_id, for_update=True)
+    status = SubscriptionStatus(subscription.status)
+    if subscription.latest_invoice_id != invoice.id:
+        return
+    if (status, SubscriptionAction.PAYMENT_FAILED) not in TRANSITIONS:
+        return
+    move = transition(status, SubscriptionAction.PAYMENT_FAILED)
+    if move.status is status:
+        return
+    uow.before_update(UPDATED, subscription)
+    subscription.status = move.status.value
+    for event in move.events:
+        if event != UPDATED:
+            uow.emit(event, subscription)
+
+
+def reaction_invoice_payment_failed(uow: UnitOfWork, entity: Any) -> None:
+    if isinstance(entity, Invoice):
+        invoice_payment_failed(uow, entity)
 
 
 def reaction_invoice_paid(uow: UnitOfWork, entity: Any) -> None:

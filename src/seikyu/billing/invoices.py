@@ -195,9 +195,23 @@ def find(uow: UnitOfWork, invoice_id: str) -> Invoice | None:
 
 
 def page(uow: UnitOfWork, window: Window, where: InvoiceFilter) -> Page[Invoice]:
-    if where.customer_id is not None:
-        customers.get(uow, where.customer_id)
+    """A page of invoices; a filter or cursor naming no such object is refused, naming it
+    (a deleted customer's invoices can still be listed)."""
+    if where.customer_id is not None and customers.find(uow, where.customer_id) is None:
+        raise no_such("customer", where.customer_id, param="customer")
+    subscription_id = where.subscription_id
+    if subscription_id is not None and not _subscription_exists(uow, subscription_id):
+        raise no_such("subscription", subscription_id, param="subscription")
+    for name in ("starting_after", "ending_before"):
+        cursor = getattr(window, name)
+        if cursor is not None and find(uow, cursor) is None:
+            raise no_such("invoice", cursor, param=name)
     return repository.page(uow.session, uow.account_id, uow.livemode, window, where)
+
+
+def _subscription_exists(uow: UnitOfWork, subscription_id: str) -> bool:
+    found = subscription_repository.get(uow.session, uow.account_id, uow.livemode, subscription_id)
+    return found is not None
 
 
 def line_page(

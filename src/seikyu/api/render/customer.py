@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from seikyu.api.render.common import deleted_stub, ts
+from seikyu.api.render.discount import render_discount
 from seikyu.db.models import Customer
 
 EMPTY_ADDRESS = {
@@ -33,7 +34,7 @@ def render_customer(customer: Customer) -> dict[str, Any]:
         "default_source": None,
         "delinquent": customer.delinquent,
         "description": customer.description,
-        "discount": None,
+        "discount": _discount(customer),
         "email": customer.email,
         "individual_name": customer.individual_name,
         "invoice_prefix": customer.invoice_prefix,
@@ -53,6 +54,12 @@ def render_customer(customer: Customer) -> dict[str, Any]:
         "tax_exempt": customer.tax_exempt,
         "test_clock": customer.test_clock,
     }
+
+
+def _discount(customer: Customer) -> dict[str, Any] | None:
+    """The customer's own discount: the first, as Stripe shows one only."""
+    own = customer.discounts
+    return render_discount(own[0]) if own else None
 
 
 def _address(address: dict[str, Any] | None) -> dict[str, Any] | None:

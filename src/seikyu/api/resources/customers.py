@@ -20,6 +20,10 @@ from seikyu.api.render.customer import render_customer
 from seikyu.api.render.tax_id import render_tax_id
 from seikyu.api.routing import Call, Router
 from seikyu.api.search import run_search
+from seikyu.billing import discounts
+from seikyu.billing.discounts import DiscountRequest, Owner
+from seikyu.catalog import promotion_codes
+from seikyu.core.errors import SeikyuError
 from seikyu.customers import service, tax_ids
 from seikyu.customers.service import CustomerFields
 from seikyu.customers.tax_id_formats import MAX_VALUE_LENGTH
@@ -80,6 +84,10 @@ class CustomerWrite(Expandable):
 
     address: Address | None = None
     balance: Balance = 0
+    # Stripe's pre-2025-03-31 way to give a customer a discount, kept as an extension: the
+    # current API has no other. Neither can be cleared with "": DELETE .../discount does it.
+    coupon: Str = ""
+    promotion_code: Str = ""
     business_name: Annotated[str, Field(max_length=150)] | None = None
     description: Str | None = None
     email: Annotated[str, Field(max_length=512)] | None = None
@@ -96,8 +104,19 @@ class CustomerWrite(Expandable):
 
     def fields(self) -> CustomerFields:
         """The customer's own fields, nested params as plain dicts; a None value clears."""
-        data = self.model_dump(exclude_unset=True, exclude={"expand", "tax_id_data", "test_clock"})
+        data = self.model_dump(
+            exclude_unset=True,
+            exclude={"expand", "tax_id_data", "test_clock", "coupon", "promotion_code"},
+        )
         return cast(CustomerFields, data)
+
+    def discount_request(self) -> DiscountRequest | None:
+        """The discount to give the customer, if the request names a coupon or a code."""
+        coupon = self.coupon if self.given("coupon") else None
+        code = self.promotion_code if self.given("promotion_code") else None
+        if coupon is None and code is None:
+            return None
+        return DiscountRequest(coupon=coupon, promotion_code=code)
 
 
 class CustomerCreate(CustomerWrite):
@@ -123,6 +142,7 @@ def create(call: Call[CustomerCreate]) -> dict[str, Any]:
     customer = service.create(
         call.uow, params.fields(), tax_id_data=params.tax_id_items(), test_clock=params.test_clock
     )
+    _give_discount(call.uow, customer, params)
     return render_customer(customer)
 
 
@@ -145,7 +165,9 @@ def update(call: Call[CustomerUpdate]) -> dict[str, Any]:
         payment_methods.require_attached(
             call.uow, default, call.path["id"], param="invoice_settings[default_payment_method]"
         )
-    return render_customer(service.update(call.uow, call.path["id"], fields))
+    customer = service.update(call.uow, call.path["id"], fields)
+    _give_discount(call.uow, customer, call.params)
+    return render_customer(customer)
 
 
 @router.delete("/v1/customers/{id}", Params)
@@ -160,6 +182,27 @@ def list_customers(call: Call[CustomerList]) -> dict[str, Any]:
         call.uow, lists.window(params), email=params.email, test_clock=params.test_clock
     )
     return lists.envelope(call.url, page, render_customer)
+
+
+def _give_discount(uow: UnitOfWork, customer: Customer, params: CustomerWrite) -> None:
+    """Make the coupon or promotion code named the customer's one discount, replacing any
+    other, in the request's transaction: a refused code leaves no customer or change."""
+    request = params.discount_request()
+    if request is None:
+        return
+    if request.promotion_code is not None:
+        code = promotion_codes.find(uow, request.promotion_code)
+        # A customer discount applies to every later invoice, so there is no purchase to
+        # hold the minimum against once, as there is for a subscription or an invoice.
+        if code is not None and code.minimum_amount is not None:
+            raise SeikyuError(
+                f"The promotion code {code.code} has a minimum amount restriction, so it "
+                "cannot be applied to a customer.",
+                param="promotion_code",
+            )
+    discounts.replace(uow, Owner(customer.id), [request], param="", currency=customer.currency)
+    # The discounts loaded with the customer are the ones it had before.
+    uow.session.expire(customer, ["discounts"])
 
 
 def _tax_ids_of(uow: UnitOfWork, customer: dict[str, Any]) -> dict[str, Any]:

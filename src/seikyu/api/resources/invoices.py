@@ -42,10 +42,13 @@ class DiscountParam(Params):
 
 
 class InvoiceWrite(Expandable):
-    auto_advance: bool | None = None
-    collection_method: CollectionMethod | None = None
-    days_until_due: Annotated[int, Field(ge=0, le=10_000)] | None = None
-    due_date: Timestamp | None = None
+    """Fields typed `X | None` may be cleared with ""; the others may not (Stripe's
+    `parameter_invalid_empty`), so their defaults are values, never sent when unset."""
+
+    auto_advance: bool = False
+    collection_method: CollectionMethod = "charge_automatically"
+    days_until_due: Annotated[int, Field(ge=0, le=10_000)] = 0
+    due_date: Timestamp = 0
     default_payment_method: Id | None = None
     default_tax_rates: Annotated[list[Id], Field(max_length=5)] | None = None
     description: Annotated[str, Field(max_length=1500)] | None = None
@@ -81,7 +84,7 @@ class InvoiceWrite(Expandable):
 class InvoiceCreate(InvoiceWrite):
     customer: Id
     currency: Annotated[str, Field(min_length=3, max_length=3)] | None = None
-    pending_invoice_items_behavior: Literal["exclude", "include"] | None = None
+    pending_invoice_items_behavior: Literal["exclude", "include"] = "exclude"
     subscription: Id | None = None
 
     def fields(self) -> InvoiceFields:
@@ -94,14 +97,14 @@ class InvoiceCreate(InvoiceWrite):
 
 
 class InvoiceFinalize(Expandable):
-    auto_advance: bool | None = None
+    auto_advance: bool = False
 
 
 class InvoicePay(Expandable):
     paid_out_of_band: bool = False
     payment_method: Id | None = None
     off_session: bool = True
-    forgive: bool | None = None
+    forgive: bool = False
     mandate: Id | None = None
     source: Id | None = None
 
@@ -154,7 +157,7 @@ def finalize(call: Call[InvoiceFinalize]) -> dict[str, Any]:
         call.uow,
         call.processor,
         call.path["id"],
-        auto_advance=call.params.auto_advance,
+        auto_advance=call.params.auto_advance if call.params.given("auto_advance") else None,
         redirect=_redirect(call),
     )
     return render_invoice(invoice)
@@ -220,7 +223,7 @@ def list_invoices(call: Call[InvoiceList]) -> dict[str, Any]:
 
 @router.get("/v1/invoices/{id}/lines", LineList)
 def list_lines(call: Call[LineList]) -> dict[str, Any]:
-    invoice = service.get(call.uow, call.path["id"], param="invoice")
+    invoice = service.get(call.uow, call.path["id"])
     page = service.line_page(
         call.uow,
         invoice.id,

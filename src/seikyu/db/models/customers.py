@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from seikyu.db.base import AccountOwned, Base
+from seikyu.db.models.discounts import Discount
 from seikyu.db.types import IdString, JsonType
 
 
@@ -39,3 +40,20 @@ class Customer(AccountOwned, Base):
     test_clock: Mapped[str | None] = mapped_column(IdString())
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonType())
     deleted_at: Mapped[datetime | None]
+
+    # The customer's own live discounts (not its subscriptions' or invoices'), in the order
+    # they apply; written through the billing discounts service, shown as `discount`.
+    discounts: Mapped[list[Discount]] = relationship(
+        primaryjoin=lambda: (
+            (Customer.id == Discount.customer_id)
+            & Discount.subscription_id.is_(None)
+            & Discount.subscription_item_id.is_(None)
+            & Discount.invoice_id.is_(None)
+            & Discount.invoice_item_id.is_(None)
+            & Discount.deleted_at.is_(None)
+        ),
+        foreign_keys=lambda: [Discount.customer_id],
+        order_by=lambda: (Discount.position, Discount.id),
+        lazy="selectin",
+        viewonly=True,
+    )

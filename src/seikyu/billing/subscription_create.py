@@ -19,15 +19,13 @@ from typing import Any
 
 from seikyu.billing import (
     discounts,
-    invoice_drafts,
     invoice_finalization,
     invoice_items,
     invoices,
     price_terms,
-    subscription_lines,
+    subscription_invoices,
     subscription_payments,
 )
-from seikyu.billing import invoice_repository as invoice_store
 from seikyu.billing import subscription_repository as repository
 from seikyu.billing.discounts import DiscountRequest, Owner
 from seikyu.billing.domain import subscription_timing as timing
@@ -377,29 +375,14 @@ def _first_invoice(
     )
     if not timeline.creates_invoice_now and not pending:
         return None
-    customer = customers.get(uow, subscription.customer_id)
-    invoice = invoices.new_draft(
+    invoice = subscription_invoices.cut_draft(
         uow,
-        customer,
-        currency=subscription.currency,
+        subscription,
         billing_reason="subscription_create",
-        collection_method=subscription.collection_method,
-        auto_advance=True,
-        subscription_id=subscription.id,
+        items=items,
+        spans=timeline.invoice_now,
+        pending=pending,
     )
-    invoice.default_tax_rate_ids = list(subscription.default_tax_rate_ids)
-    invoice.days_until_due = subscription.days_until_due
-    if subscription.days_until_due is not None:
-        invoice.due_date = uow.now + timedelta(days=subscription.days_until_due)
-    invoice_store.add(uow.session, invoice)
-    invoice.discount_ids = [
-        d.id for d in invoices.inherited_discounts(uow, customer.id, subscription.id)
-    ]
-    subscription_lines.add_item_lines(uow, invoice, items, timeline.invoice_now)
-    uow.session.flush()
-    invoice_items.attach(uow, pending, invoice.id)
-    invoice_drafts.refresh(uow, invoice)
-    subscription_lines.remember_discounts(invoice, items)
     _check_minimums(uow, subscription, invoice.subtotal)
     subscription.latest_invoice_id = invoice.id
     uow.emit("invoice.created", invoice)

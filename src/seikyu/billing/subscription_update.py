@@ -18,22 +18,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from fractions import Fraction
 
 from seikyu.billing import (
     discounts,
-    invoice_drafts,
     invoice_finalization,
     invoice_items,
     invoices,
     price_terms,
     subscription_create,
+    subscription_invoices,
     subscription_item_changes,
-    subscription_lines,
     subscription_payments,
 )
-from seikyu.billing import invoice_repository as invoice_store
 from seikyu.billing import subscription_prorations as prorations
 from seikyu.billing.discounts import Owner
 from seikyu.billing.domain import subscription_timing as timing
@@ -49,7 +47,6 @@ from seikyu.billing.subscriptions import get
 from seikyu.core import metadata
 from seikyu.core.errors import invalid
 from seikyu.core.periods import Period, boundary
-from seikyu.customers import service as customers
 from seikyu.db.models.invoices import Invoice
 from seikyu.db.models.subscriptions import Subscription
 from seikyu.db.uow import UnitOfWork
@@ -404,32 +401,17 @@ def cut_invoice(
 ) -> Invoice:
     """An invoice, finalized now, for `spans` of the items plus the subscription's pending
     invoice items (its prorations)."""
-    customer = customers.get(uow, subscription.customer_id)
-    invoice = invoices.new_draft(
-        uow,
-        customer,
-        currency=subscription.currency,
-        billing_reason=billing_reason,
-        collection_method=subscription.collection_method,
-        auto_advance=True,
-        subscription_id=subscription.id,
-    )
-    invoice.default_tax_rate_ids = list(subscription.default_tax_rate_ids)
-    invoice.days_until_due = subscription.days_until_due
-    if subscription.days_until_due is not None:
-        invoice.due_date = uow.now + timedelta(days=subscription.days_until_due)
-    invoice_store.add(uow.session, invoice)
-    invoice.discount_ids = [
-        d.id for d in invoices.inherited_discounts(uow, customer.id, subscription.id)
-    ]
-    subscription_lines.add_item_lines(uow, invoice, subscription.items, spans)
-    uow.session.flush()
     pending = invoice_items.pending_for(
         uow, subscription.customer_id, subscription.currency, subscription_id=subscription.id
     )
-    invoice_items.attach(uow, pending, invoice.id)
-    invoice_drafts.refresh(uow, invoice)
-    subscription_lines.remember_discounts(invoice, subscription.items)
+    invoice = subscription_invoices.cut_draft(
+        uow,
+        subscription,
+        billing_reason=billing_reason,
+        items=subscription.items,
+        spans=spans,
+        pending=pending,
+    )
     subscription.latest_invoice_id = invoice.id
     uow.emit("invoice.created", invoice)
     invoice_finalization.finalize_invoice(uow, processor, invoice, redirect=redirect)

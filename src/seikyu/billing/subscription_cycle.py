@@ -106,7 +106,7 @@ def renew(uow: UnitOfWork, subscription_id: str) -> Invoice | None:
     _schedule_finalization(uow, subscription, invoice)
     uow.emit("invoice.created", invoice)
     uow.before_update("customer.subscription.updated", subscription)
-    _move_into(subscription, billed_period(subscription, period))
+    move_into(subscription, billed_period(subscription, period))
     subscription.latest_invoice_id = invoice.id
     subscription.next_action_at = subscription_payments.next_action(subscription)
     return invoice
@@ -161,7 +161,8 @@ def _schedule_finalization(uow: UnitOfWork, subscription: Subscription, invoice:
     invoice.next_action_at = uow.now + FINALIZES_AFTER
 
 
-def _move_into(subscription: Subscription, period: Period) -> None:
+def move_into(subscription: Subscription, period: Period) -> None:
+    """Make `period` the current period of the subscription and of every item."""
     subscription.current_period_start = period.start
     subscription.current_period_end = period.end
     for item in subscription.items:

@@ -11,7 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from fractions import Fraction
 
-from seikyu.billing import subscription_item_changes, subscription_payments, subscription_update
+from seikyu.billing import (
+    subscription_cycle,
+    subscription_item_changes,
+    subscription_payments,
+    subscription_update,
+)
 from seikyu.billing.domain.proration import remaining_fraction
 from seikyu.billing.domain.subscription_status import (
     SubscriptionAction,
@@ -66,11 +71,7 @@ def resume(
         if proration_behavior != "none":
             rest = Period(at, full.end)
             spans = (BilledSpan(rest, remaining_fraction(full, at), full),)
-    subscription.current_period_start = period.start
-    subscription.current_period_end = period.end
-    for item in subscription.items:
-        item.current_period_start = period.start
-        item.current_period_end = period.end
+    subscription_cycle.move_into(subscription, period)
     subscription.status = move.status.value
     for event in move.events:
         if event != UPDATED:

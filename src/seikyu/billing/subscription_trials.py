@@ -60,11 +60,7 @@ def end_trial(uow: UnitOfWork, subscription_id: str) -> Invoice | None:
     # of that invoice fails.
     move = transition(SubscriptionStatus.TRIALING, SubscriptionAction.TRIAL_ENDED_PAID)
     subscription.status = move.status.value
-    subscription.current_period_start = period.start
-    subscription.current_period_end = period.end
-    for item in subscription.items:
-        item.current_period_start = period.start
-        item.current_period_end = period.end
+    subscription_cycle.move_into(subscription, period)
     subscription.latest_invoice_id = invoice.id
     subscription.next_action_at = subscription_payments.next_action(subscription)
     _emit(uow, subscription, move.events)

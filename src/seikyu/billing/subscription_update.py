@@ -28,6 +28,7 @@ from seikyu.billing import (
     invoices,
     price_terms,
     subscription_create,
+    subscription_cycle,
     subscription_invoices,
     subscription_item_changes,
     subscription_payments,
@@ -196,7 +197,8 @@ def _trial_or_anchor(
         subscription.billing_cycle_anchor_config = None
         subscription.trial_end = trial_end
         if trialing:
-            _set_period(subscription, Period(subscription.current_period_start, trial_end))
+            trial = Period(subscription.current_period_start, trial_end)
+            subscription_cycle.move_into(subscription, trial)
             return Staged()
         subscription.trial_start = uow.now
         trial = Period(uow.now, trial_end)
@@ -243,15 +245,7 @@ def _start_period(subscription: Subscription, now: datetime, staged: Staged) -> 
     if staged.action is not SubscriptionAction.START_TRIAL:
         subscription.billing_cycle_anchor = now
         subscription.billing_cycle_anchor_config = None
-    _set_period(subscription, period)
-
-
-def _set_period(subscription: Subscription, period: Period) -> None:
-    subscription.current_period_start = period.start
-    subscription.current_period_end = period.end
-    for item in subscription.items:
-        item.current_period_start = period.start
-        item.current_period_end = period.end
+    subscription_cycle.move_into(subscription, period)
 
 
 def _set_cancellation(

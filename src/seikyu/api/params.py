@@ -8,6 +8,7 @@ its full bracket path (`items[0][price]`).
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from types import NoneType, UnionType
@@ -26,6 +27,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from seikyu.api.form import bracket_path
 from seikyu.core import metadata as metadata_rules
+from seikyu.core.clock import from_unix
 from seikyu.core.errors import SeikyuError
 
 MAX_STRING = 5000
@@ -336,6 +338,11 @@ class Expandable(Params):
 # Unix seconds from year 1 to the end of year 9999 (what a datetime can hold), less one
 # second at the top because a bound of second N is the instant range [N, N+1).
 Timestamp = Annotated[int, Field(ge=-62_135_596_800, le=253_402_300_798)]
+
+
+def moment(seconds: int | None) -> datetime | None:
+    """A `Timestamp` parameter as the aware UTC instant the services take."""
+    return None if seconds is None else from_unix(seconds)
 
 
 class RangeFilter(Params):

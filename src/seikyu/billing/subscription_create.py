@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from seikyu.billing import (
@@ -23,6 +23,7 @@ from seikyu.billing import (
     invoice_items,
     invoices,
     price_terms,
+    subscription_cycle,
     subscription_invoices,
     subscription_payments,
 )
@@ -44,7 +45,6 @@ from seikyu.payments.payment_intents import Redirect
 
 MAX_ITEMS = 20
 MAX_SUBSCRIPTIONS_PER_CUSTOMER = 500
-SEND_INVOICE_FINALIZES_AFTER = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -387,7 +387,7 @@ def _first_invoice(
     subscription.latest_invoice_id = invoice.id
     uow.emit("invoice.created", invoice)
     if subscription.collection_method == "send_invoice":
-        invoice.next_action_at = uow.now + SEND_INVOICE_FINALIZES_AFTER
+        invoice.next_action_at = uow.now + subscription_cycle.FINALIZES_AFTER
         return None
     invoice_finalization.finalize_invoice(uow, processor, invoice, redirect=redirect)
     if invoice.status == "paid":

@@ -11,7 +11,7 @@ from seikyu.billing.domain.subscription_status import (
     SubscriptionStatus,
     transition,
 )
-from seikyu.billing.subscriptions import UPDATED, get
+from seikyu.billing.subscriptions import UPDATED, emit_move, get
 from seikyu.db.models.subscriptions import Subscription
 from seikyu.db.uow import UnitOfWork
 from seikyu.payments.domain.processor import Processor
@@ -36,7 +36,5 @@ def expire_incomplete(
     subscription.status = move.status.value
     subscription.ended_at = uow.now
     subscription.next_action_at = None
-    for event in move.events:
-        if event != UPDATED:
-            uow.emit(event, subscription)
+    emit_move(uow, subscription, move.events)
     return subscription

@@ -16,12 +16,13 @@ from seikyu.billing import (
     invoice_drafts,
     invoice_items,
     invoices,
+    subscription_item_changes,
     subscription_lines,
 )
 from seikyu.billing import invoice_repository as invoice_store
 from seikyu.billing.domain.discounts import in_effect
 from seikyu.billing.domain.subscription_timing import BilledSpan
-from seikyu.core.periods import Interval, Period, Unit, period_containing
+from seikyu.core.periods import Interval, Period, period_containing
 from seikyu.customers import service as customers
 from seikyu.db.models.discounts import Discount
 from seikyu.db.models.invoice_items import InvoiceItem
@@ -102,8 +103,7 @@ def applying(uow: UnitOfWork, rows: Sequence[Discount], invoice: Invoice) -> lis
 
 def interval_of(subscription: Subscription) -> Interval:
     """The billing interval every item of the subscription shares."""
-    price = subscription.items[0].price
-    return Interval(Unit(str(price.recurring_interval)), price.recurring_interval_count or 1)
+    return subscription_item_changes.interval_of(subscription.items)
 
 
 def span_of(subscription: Subscription, period: Period) -> BilledSpan:

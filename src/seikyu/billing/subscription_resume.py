@@ -25,7 +25,7 @@ from seikyu.billing.domain.subscription_status import (
 )
 from seikyu.billing.domain.subscription_timing import BilledSpan
 from seikyu.billing.subscription_changes import SubscriptionChanges
-from seikyu.billing.subscriptions import UPDATED, get
+from seikyu.billing.subscriptions import UPDATED, emit_move, get
 from seikyu.core.errors import invalid
 from seikyu.core.periods import Period, boundary, period_containing
 from seikyu.db.models.subscriptions import Subscription
@@ -73,9 +73,7 @@ def resume(
             spans = (BilledSpan(rest, remaining_fraction(full, at), full),)
     subscription_cycle.move_into(subscription, period)
     subscription.status = move.status.value
-    for event in move.events:
-        if event != UPDATED:
-            uow.emit(event, subscription)
+    emit_move(uow, subscription, move.events)
     if spans:
         invoice = subscription_update.cut_invoice(
             uow, processor, subscription, spans, redirect=redirect

@@ -19,7 +19,7 @@ from seikyu.billing.domain.subscription_status import (
     SubscriptionStatus,
     transition,
 )
-from seikyu.billing.subscriptions import UPDATED, get
+from seikyu.billing.subscriptions import UPDATED, emit_move, get
 from seikyu.customers import service as customers
 from seikyu.db.models.invoices import Invoice
 from seikyu.db.models.subscriptions import Subscription
@@ -50,7 +50,7 @@ def end_trial(uow: UnitOfWork, subscription_id: str) -> Invoice | None:
                 "reason": "cancellation_requested",
             }
         subscription.next_action_at = subscription_payments.next_action(subscription)
-        _emit(uow, subscription, move.events)
+        emit_move(uow, subscription, move.events)
         return None
     period = subscription_cycle.next_period(subscription)
     invoice = subscription_cycle.build_cycle_invoice(uow, subscription, period)
@@ -63,7 +63,7 @@ def end_trial(uow: UnitOfWork, subscription_id: str) -> Invoice | None:
     subscription_cycle.move_into(subscription, period)
     subscription.latest_invoice_id = invoice.id
     subscription.next_action_at = subscription_payments.next_action(subscription)
-    _emit(uow, subscription, move.events)
+    emit_move(uow, subscription, move.events)
     return invoice
 
 
@@ -74,9 +74,3 @@ def _has_payment_method(uow: UnitOfWork, subscription: Subscription) -> bool:
         return True
     customer = customers.get(uow, subscription.customer_id)
     return bool((customer.invoice_settings or {}).get("default_payment_method"))
-
-
-def _emit(uow: UnitOfWork, subscription: Subscription, events: tuple[str, ...]) -> None:
-    for event in events:
-        if event != UPDATED:
-            uow.emit(event, subscription)

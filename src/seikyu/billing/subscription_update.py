@@ -44,7 +44,7 @@ from seikyu.billing.domain.subscription_status import (
 )
 from seikyu.billing.domain.subscription_timing import BilledSpan
 from seikyu.billing.subscription_changes import Keep, SubscriptionChanges
-from seikyu.billing.subscriptions import get
+from seikyu.billing.subscriptions import emit_move, get
 from seikyu.core import metadata
 from seikyu.core.errors import invalid
 from seikyu.core.periods import Period, boundary
@@ -104,7 +104,7 @@ def update(
     ):
         invoice = cut_invoice(uow, processor, subscription, staged.spans, redirect=redirect)
     if move is not None:
-        _emit(uow, subscription, move.events)
+        emit_move(uow, subscription, move.events)
     if invoice is not None and invoice.status == "open":
         collect(uow, processor, subscription, invoice, changes, redirect=redirect)
     subscription.next_action_at = subscription_payments.next_action(subscription)
@@ -440,11 +440,4 @@ def collect(
         return
     move = transition(SubscriptionStatus(subscription.status), SubscriptionAction.PAYMENT_FAILED)
     subscription.status = move.status.value
-    _emit(uow, subscription, move.events)
-
-
-def _emit(uow: UnitOfWork, subscription: Subscription, events: Sequence[str]) -> None:
-    # The update event is already recorded, with the attributes before the request.
-    for event in events:
-        if event != UPDATED:
-            uow.emit(event, subscription)
+    emit_move(uow, subscription, move.events)

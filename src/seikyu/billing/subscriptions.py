@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from seikyu.billing import (
-    invoice_drafts,
     invoice_finalization,
     invoice_items,
-    invoices,
+    subscription_invoices,
 )
-from seikyu.billing import invoice_repository as invoice_store
 from seikyu.billing import subscription_prorations as prorations
 from seikyu.billing import subscription_repository as repository
 from seikyu.billing.domain.subscription_status import (
@@ -116,24 +115,26 @@ def _final_invoice(
     )
     if not pending:
         return
-    customer = customers.get(uow, subscription.customer_id)
-    invoice = invoices.new_draft(
+    invoice = subscription_invoices.cut_draft(
         uow,
-        customer,
-        currency=subscription.currency,
+        subscription,
         billing_reason="subscription_update",
-        collection_method=subscription.collection_method,
-        auto_advance=True,
-        subscription_id=subscription.id,
+        items=(),
+        spans=(),
+        pending=pending,
     )
-    invoice.default_tax_rate_ids = list(subscription.default_tax_rate_ids)
-    invoice_store.add(uow.session, invoice)
-    uow.session.flush()
-    invoice_items.attach(uow, pending, invoice.id)
-    invoice_drafts.refresh(uow, invoice)
     subscription.latest_invoice_id = invoice.id
     uow.emit("invoice.created", invoice)
     invoice_finalization.finalize_invoice(uow, processor, invoice, redirect=redirect)
+
+
+def emit_move(uow: UnitOfWork, subscription: Subscription, events: Iterable[str]) -> None:
+    """Emit a status move's events. Its `customer.subscription.updated` is left out: the
+    caller recorded it with `uow.before_update` before changing anything, so the event
+    carries the previous attributes."""
+    for event in events:
+        if event != UPDATED:
+            uow.emit(event, subscription)
 
 
 def invoice_paid(uow: UnitOfWork, invoice: Invoice) -> None:
@@ -158,9 +159,7 @@ def invoice_paid(uow: UnitOfWork, invoice: Invoice) -> None:
     move = transition(status, action)
     uow.before_update(UPDATED, subscription)
     subscription.status = move.status.value
-    for event in move.events:
-        if event != UPDATED:  # recorded by before_update, with the previous status
-            uow.emit(event, subscription)
+    emit_move(uow, subscription, move.events)
 
 
 def invoice_payment_failed(uow: UnitOfWork, invoice: Invoice) -> None:
@@ -180,9 +179,7 @@ def invoice_payment_failed(uow: UnitOfWork, invoice: Invoice) -> None:
         return
     uow.before_update(UPDATED, subscription)
     subscription.status = move.status.value
-    for event in move.events:
-        if event != UPDATED:
-            uow.emit(event, subscription)
+    emit_move(uow, subscription, move.events)
 
 
 def reaction_invoice_payment_failed(uow: UnitOfWork, entity: Any) -> None:

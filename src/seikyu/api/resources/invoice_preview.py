@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
 from seikyu.api.expand import expand
-from seikyu.api.params import Expandable, Metadata, Params, Timestamp, bad
+from seikyu.api.params import Expandable, Metadata, Params, Timestamp, bad, moment
 from seikyu.api.render.common import ts
 from seikyu.api.render.invoice import render_invoice, render_line
 from seikyu.api.resources.invoice_items import (
@@ -162,13 +162,13 @@ class SubscriptionDetails(Params):
                 param="subscription_details[proration_date]",
             )
         return SubscriptionChanges(
-            items=[item.change() for item in self.items or []],
+            items=[item.request() for item in self.items or []],
             proration_behavior=self.proration_behavior,
-            proration_date=_at(self.proration_date),
+            proration_date=moment(self.proration_date),
             trial_end=KEEP
             if self.trial_end is None
-            else (now if self.trial_end == "now" else _at(self.trial_end) or now),
-            cancel_at=_at(self.cancel_at) if self.given("cancel_at") else KEEP,
+            else (now if self.trial_end == "now" else moment(self.trial_end) or now),
+            cancel_at=moment(self.cancel_at) if self.given("cancel_at") else KEEP,
             cancel_at_period_end=KEEP
             if self.cancel_at_period_end is None
             else self.cancel_at_period_end,
@@ -194,7 +194,7 @@ class SubscriptionDetails(Params):
                 "`subscription`.",
                 param="subscription_details[proration_date]",
             )
-        start = _at(self.start_date)
+        start = moment(self.start_date)
         if start is not None and start > now:
             raise invalid(
                 "A subscription starting in the future is created by a subscription schedule, "
@@ -222,13 +222,13 @@ class SubscriptionDetails(Params):
             default_tax_rates=list(self.default_tax_rates or []),
             trial_end=None
             if self.trial_end is None
-            else (now if self.trial_end == "now" else _at(self.trial_end)),
-            billing_cycle_anchor=_at(anchor.timestamp)
+            else (now if self.trial_end == "now" else moment(self.trial_end)),
+            billing_cycle_anchor=moment(anchor.timestamp)
             if isinstance(anchor, AnchorParam) and anchor.type == "timestamp"
             else None,
             backdate_start_date=start if start is not None and start < now else None,
             proration_behavior=self.proration_behavior,
-            cancel_at=_at(self.cancel_at),
+            cancel_at=moment(self.cancel_at),
             cancel_at_period_end=bool(self.cancel_at_period_end),
             metadata=self.metadata,
         )
@@ -286,10 +286,6 @@ class PreviewParams(Expandable):
             else details.proration_behavior,
             recurring=self.preview_mode == "recurring",
         )
-
-
-def _at(seconds: int | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
 @router.post("/v1/invoices/create_preview", PreviewParams)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from seikyu.api import lists, registry
-from seikyu.api.params import Expandable, ListParams, Metadata, Params, RangeFilter, Timestamp
+from seikyu.api.params import (
+    Expandable,
+    ListParams,
+    Metadata,
+    Params,
+    RangeFilter,
+    Timestamp,
+    moment,
+)
 from seikyu.api.render.invoice import render_invoice, render_line, render_payment
 from seikyu.api.routing import Call, Router
 from seikyu.billing import invoice_collection, invoice_finalization
@@ -75,7 +82,7 @@ class InvoiceWrite(Expandable):
             if self.given(name):
                 fields[name] = getattr(self, name)
         if self.given("due_date"):
-            fields["due_date"] = _at(self.due_date)
+            fields["due_date"] = moment(self.due_date)
         if self.given("discounts"):
             fields["discounts"] = [d.request() for d in self.discounts or []]
         return fields  # type: ignore[return-value]
@@ -121,10 +128,6 @@ class LineList(Expandable):
     limit: Annotated[int, Field(ge=1, le=100)] = 10
     starting_after: Id | None = None
     ending_before: Id | None = None
-
-
-def _at(seconds: int | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
 def _redirect(call: Call[Any]) -> Redirect:
@@ -212,10 +215,10 @@ def list_invoices(call: Call[InvoiceList]) -> dict[str, Any]:
         subscription_id=params.subscription,
         status=params.status,
         collection_method=params.collection_method,
-        due_date_gt=_at(due.gt),
-        due_date_gte=_at(due.gte),
-        due_date_lt=_at(due.lt),
-        due_date_lte=_at(due.lte),
+        due_date_gt=moment(due.gt),
+        due_date_gte=moment(due.gte),
+        due_date_lt=moment(due.lt),
+        due_date_lte=moment(due.lte),
     )
     page = service.page(call.uow, lists.window(params), where)
     return lists.envelope(call.url, page, render_invoice)

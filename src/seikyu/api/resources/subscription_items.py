@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from seikyu.api import lists
-from seikyu.api.params import Expandable, ListParams, Metadata, Timestamp
+from seikyu.api.params import Expandable, ListParams, Timestamp, moment
 from seikyu.api.render.subscription import render_item
-from seikyu.api.resources.subscriptions import Discounts, Id, PriceData, Quantity, TaxRates
+from seikyu.api.resources.subscription_update import ItemFields
+from seikyu.api.resources.subscriptions import Id
 from seikyu.api.routing import Call, Router
 from seikyu.billing import subscription_items
-from seikyu.billing.subscription_changes import ItemChange
 from seikyu.payments.payment_intents import Redirect
 
 router = Router()
@@ -22,34 +21,11 @@ PaymentBehavior = Literal[
 ]
 
 
-class ItemWrite(Expandable):
-    price: Id | None = None
-    price_data: PriceData | None = None
-    quantity: Quantity | None = None
-    tax_rates: TaxRates | None = None
-    discounts: Discounts | None = None
-    metadata: Metadata | None = None
+class ItemWrite(ItemFields, Expandable):
     off_session: bool = False
     payment_behavior: PaymentBehavior = "allow_incomplete"
     proration_behavior: ProrationBehavior = "create_prorations"
     proration_date: Timestamp | None = None
-
-    def change(self, item_id: str | None) -> ItemChange:
-        return ItemChange(
-            id=item_id,
-            price=self.price,
-            price_data=None
-            if self.price_data is None
-            else self.price_data.model_dump(exclude_none=True),
-            quantity=self.quantity,
-            tax_rates=self.tax_rates
-            if self.tax_rates is not None
-            else ([] if self.given("tax_rates") else None),
-            discounts=[d.request() for d in self.discounts]
-            if self.discounts is not None
-            else ([] if self.given("discounts") else None),
-            metadata=self.metadata,
-        )
 
 
 class ItemCreate(ItemWrite):
@@ -66,10 +42,6 @@ class ItemList(ListParams):
     subscription: Id
 
 
-def _at(seconds: int | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
-
-
 @router.post("/v1/subscription_items", ItemCreate)
 def create(call: Call[ItemCreate]) -> dict[str, Any]:
     params = call.params
@@ -79,7 +51,7 @@ def create(call: Call[ItemCreate]) -> dict[str, Any]:
         params.subscription,
         params.change(None),
         proration_behavior=params.proration_behavior,
-        proration_date=_at(params.proration_date),
+        proration_date=moment(params.proration_date),
         payment_behavior=params.payment_behavior,
         redirect=Redirect(call.base_url, None),
     )
@@ -100,7 +72,7 @@ def update(call: Call[ItemWrite]) -> dict[str, Any]:
         call.path["id"],
         params.change(call.path["id"]),
         proration_behavior=params.proration_behavior,
-        proration_date=_at(params.proration_date),
+        proration_date=moment(params.proration_date),
         payment_behavior=params.payment_behavior,
         redirect=Redirect(call.base_url, None),
     )
@@ -115,7 +87,7 @@ def delete(call: Call[ItemRemove]) -> dict[str, Any]:
         call.processor,
         call.path["id"],
         proration_behavior=params.proration_behavior,
-        proration_date=_at(params.proration_date),
+        proration_date=moment(params.proration_date),
         clear_usage=params.clear_usage,
         redirect=Redirect(call.base_url, None),
     )

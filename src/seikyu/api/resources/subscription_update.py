@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from seikyu.api.params import Expandable, Metadata, Params, Timestamp
+from seikyu.api.params import Expandable, Metadata, Params, Timestamp, moment
 from seikyu.api.render.subscription import render_subscription
 from seikyu.api.resources.subscriptions import (
     CancellationDetails,
@@ -34,20 +34,22 @@ router = Router()
 ProrationBehavior = Literal["always_invoice", "create_prorations", "none"]
 
 
-class ItemUpdateParam(Params):
-    id: Id | None = None
+class ItemFields(Params):
+    """What an item may be given, in `items[]` of an update and on the item endpoints."""
+
     price: Id | None = None
     price_data: PriceData | None = None
     quantity: Quantity | None = None
     tax_rates: TaxRates | None = None
     discounts: Discounts | None = None
     metadata: Metadata | None = None
-    deleted: bool = False
-    clear_usage: bool = False
 
-    def change(self) -> ItemChange:
+    def change(
+        self, item_id: str | None, *, deleted: bool = False, clear_usage: bool = False
+    ) -> ItemChange:
+        # `tax_rates=""` and `discounts=""` clear them: [] rather than None (unchanged).
         return ItemChange(
-            id=self.id,
+            id=item_id,
             price=self.price,
             price_data=None
             if self.price_data is None
@@ -60,9 +62,18 @@ class ItemUpdateParam(Params):
             if self.discounts is not None
             else ([] if self.given("discounts") else None),
             metadata=self.metadata,
-            deleted=self.deleted,
-            clear_usage=self.clear_usage,
+            deleted=deleted,
+            clear_usage=clear_usage,
         )
+
+
+class ItemUpdateParam(ItemFields):
+    id: Id | None = None
+    deleted: bool = False
+    clear_usage: bool = False
+
+    def request(self) -> ItemChange:
+        return self.change(self.id, deleted=self.deleted, clear_usage=self.clear_usage)
 
 
 class PauseCollectionParam(Params):
@@ -98,14 +109,14 @@ class SubscriptionUpdate(Expandable):
     def changes(self, now: datetime) -> SubscriptionChanges:
         pause = self.pause_collection
         return SubscriptionChanges(
-            items=[item.change() for item in self.items or []],
+            items=[item.request() for item in self.items or []],
             proration_behavior=self.proration_behavior,
-            proration_date=_at(self.proration_date),
+            proration_date=moment(self.proration_date),
             trial_end=KEEP
             if self.trial_end is None
-            else (now if self.trial_end == "now" else _at(self.trial_end) or now),
+            else (now if self.trial_end == "now" else moment(self.trial_end) or now),
             trial_from_plan=self.trial_from_plan,
-            cancel_at=self._kept("cancel_at", _at(self.cancel_at)),
+            cancel_at=self._kept("cancel_at", moment(self.cancel_at)),
             cancel_at_period_end=KEEP
             if self.cancel_at_period_end is None
             else self.cancel_at_period_end,
@@ -114,7 +125,7 @@ class SubscriptionUpdate(Expandable):
                 "pause_collection",
                 None
                 if pause is None
-                else PauseCollection(behavior=pause.behavior, resumes_at=_at(pause.resumes_at)),
+                else PauseCollection(behavior=pause.behavior, resumes_at=moment(pause.resumes_at)),
             ),
             default_payment_method=self._kept(
                 "default_payment_method", self.default_payment_method
@@ -150,10 +161,6 @@ class SubscriptionResume(Expandable):
     proration_date: Timestamp | None = None
 
 
-def _at(seconds: int | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
-
-
 @router.post("/v1/subscriptions/{id}", SubscriptionUpdate)
 def update(call: Call[SubscriptionUpdate]) -> dict[str, Any]:
     subscription = subscription_update.update(
@@ -176,7 +183,7 @@ def resume(call: Call[SubscriptionResume]) -> dict[str, Any]:
         call.path["id"],
         billing_cycle_anchor=params.billing_cycle_anchor,
         proration_behavior=params.proration_behavior,
-        proration_date=_at(params.proration_date),
+        proration_date=moment(params.proration_date),
         redirect=Redirect(call.base_url, None),
     )
     return render_subscription(subscription)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from seikyu.api import lists, registry
-from seikyu.api.params import Expandable, ListParams, Metadata, Params, Timestamp
+from seikyu.api.params import Expandable, ListParams, Metadata, Params, Timestamp, moment
 from seikyu.api.render.subscription import render_item, render_subscription
 from seikyu.api.resources.invoices import DiscountParam
 from seikyu.api.routing import Call, Router
@@ -152,13 +152,13 @@ class SubscriptionCreate(Expandable):
             default_tax_rates=list(self.default_tax_rates or []),
             description=self.description,
             discounts=None if self.discounts is None else [d.request() for d in self.discounts],
-            trial_end=now if self.trial_end == "now" else _at(self.trial_end),
+            trial_end=now if self.trial_end == "now" else moment(self.trial_end),
             trial_period_days=self.trial_period_days,
             trial_from_plan=self.trial_from_plan,
             missing_payment_method=self.trial_settings.end_behavior.missing_payment_method
             if self.trial_settings
             else "create_invoice",
-            billing_cycle_anchor=_at(self.billing_cycle_anchor),
+            billing_cycle_anchor=moment(self.billing_cycle_anchor),
             billing_cycle_anchor_config=None
             if config is None
             else AnchorConfig(
@@ -168,11 +168,11 @@ class SubscriptionCreate(Expandable):
                 minute=config.minute,
                 second=config.second,
             ),
-            backdate_start_date=_at(self.backdate_start_date),
+            backdate_start_date=moment(self.backdate_start_date),
             proration_behavior=self.proration_behavior,
             payment_behavior=self.payment_behavior,
             add_invoice_items=[i.request() for i in self.add_invoice_items or []],
-            cancel_at=_at(self.cancel_at),
+            cancel_at=moment(self.cancel_at),
             cancel_at_period_end=self.cancel_at_period_end,
             off_session=self.off_session,
             billing_mode=self.billing_mode.type if self.billing_mode else "classic",
@@ -222,10 +222,6 @@ class SubscriptionList(ListParams):
         | None
     ) = None
     collection_method: Literal["charge_automatically", "send_invoice"] | None = None
-
-
-def _at(seconds: int | None) -> datetime | None:
-    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
 @router.post("/v1/subscriptions", SubscriptionCreate)

@@ -203,6 +203,30 @@ def test_a_coupon_and_tax_rates_shape_the_first_invoice(client: stripe.StripeCli
     assert invoice.discounts == subscription.discounts
     assert len(subscription.discounts) == 1
     assert client.v1.coupons.retrieve(coupon.id).times_redeemed == 1
+    # Tax rates are shown whole, on the subscription and on its invoice.
+    assert [(r.object, r.id, r.percentage) for r in subscription.default_tax_rates] == [
+        ("tax_rate", rate.id, 10.0)
+    ]
+    assert [r.id for r in invoice.default_tax_rates] == [rate.id]
+
+
+def test_an_item_s_tax_rates_are_shown_whole(client: stripe.StripeClient) -> None:
+    customer = customer_with_card(client, email="a@example.com")
+    rate = client.v1.tax_rates.create(
+        params={"display_name": "GST", "percentage": 8, "inclusive": True}
+    )
+    subscription = client.v1.subscriptions.create(
+        params={
+            "customer": customer.id,
+            "items": [{"price": monthly(client, 1000).id, "tax_rates": [rate.id]}],
+        }
+    )
+    shown = subscription["items"].data[0].tax_rates
+    assert [(r.object, r.id, r.inclusive) for r in shown] == [("tax_rate", rate.id, True)]
+    item = client.v1.subscription_items.retrieve(subscription["items"].data[0].id)
+    assert [r.display_name for r in item.tax_rates] == ["GST"]
+    listed = client.v1.subscriptions.list(params={"customer": customer.id})
+    assert [r.id for r in listed.data[0]["items"].data[0].tax_rates] == [rate.id]
 
 
 def test_send_invoice_subscriptions_are_active_at_once(client: stripe.StripeClient) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from seikyu.api.render.common import ts
+from seikyu.api.render.tax_rate import render_tax_rate
+from seikyu.billing import shown_tax_rates
 from seikyu.db.models.invoice_lines import InvoiceLine
 from seikyu.db.models.invoice_payments import InvoicePayment
 from seikyu.db.models.invoices import Invoice
@@ -62,7 +64,10 @@ def render_invoice(invoice: Invoice) -> dict[str, Any]:
         "customer_tax_ids": [],
         "default_payment_method": invoice.default_payment_method_id,
         "default_source": None,
-        "default_tax_rates": list(invoice.default_tax_rate_ids),
+        "default_tax_rates": [
+            render_tax_rate(rate)
+            for rate in shown_tax_rates.of(invoice, invoice.default_tax_rate_ids)
+        ],
         "description": invoice.description,
         "discounts": list(invoice.discount_ids),
         "due_date": ts(invoice.due_date),

@@ -262,9 +262,7 @@ registry.register(
         model=Invoice,
         render=render_invoice,
         load=service.find,
-        expandable=frozenset(
-            {"customer", "default_payment_method", "discounts", "default_tax_rates"}
-        ),
+        expandable=frozenset({"customer", "default_payment_method", "discounts"}),
         includable={"payments": _payments, "confirmation_secret": _confirmation_secret},
     )
 )

@@ -4,6 +4,7 @@ invoices, anchors, trials, cancellation settings and payment failures."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import stripe
@@ -267,8 +268,24 @@ def test_cancel_at_within_the_period_credits_the_rest(client: stripe.StripeClien
     updated = update(client, subscription.id, cancel_at=cancel_at)
     assert updated.cancel_at == cancel_at
     assert [i.amount for i in pending(client, customer.id)] == [-1000]
+    # The period ends at cancel_at, where the anchor moves (reference 2.2).
+    assert updated["items"].data[0].current_period_end == cancel_at
+    assert updated.billing_cycle_anchor == cancel_at
     cleared = update(client, subscription.id, cancel_at="")
     assert (cleared.cancel_at, cleared.canceled_at) == (None, None)
+
+
+def test_created_with_cancel_at_inside_the_period_bills_up_to_it(
+    client: stripe.StripeClient,
+) -> None:
+    customer = customer_with_card(client, email="a@example.com")
+    cancel_at = int(time.time()) + 21 * DAY
+    subscription = subscribe(client, customer.id, {"price": price(client, 3100).id},
+                             cancel_at=cancel_at, expand=["latest_invoice"])  # fmt: skip
+    line = subscription.latest_invoice.lines.data[0]
+    assert (line.amount, line.period.end) == (2100, cancel_at)
+    assert subscription["items"].data[0].current_period_end == cancel_at
+    assert subscription.billing_cycle_anchor == cancel_at
 
 
 def test_collection_fields_and_metadata(client: stripe.StripeClient) -> None:
@@ -292,7 +309,8 @@ def test_collection_fields_and_metadata(client: stripe.StripeClient) -> None:
     assert updated.pause_collection.behavior == "void"
     assert updated.pause_collection.resumes_at == resumes
     assert (updated.collection_method, updated.days_until_due) == ("send_invoice", 7)
-    assert updated.default_tax_rates == [rate.id]
+    assert [shown.id for shown in updated.default_tax_rates] == [rate.id]
+    assert updated.default_tax_rates[0].percentage == rate.percentage
     assert updated.description == "Team plan"
     assert updated.metadata.to_dict() == {"b": "2", "c": "3"}
     assert updated.status == "active"

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from seikyu.billing import invoice_collection, subscriptions
+from seikyu.billing import subscription_pending_updates as pending_updates
 from seikyu.db.uow import Reaction
 
 
 def billing_reactions() -> dict[str, list[Reaction]]:
     return {
         "payment_intent.succeeded": [invoice_collection.reaction_payment_succeeded],
-        "invoice.paid": [subscriptions.reaction_invoice_paid],
+        # A pending update applies before the paid invoice moves the subscription's status.
+        "invoice.paid": [
+            pending_updates.reaction_invoice_paid,
+            subscriptions.reaction_invoice_paid,
+        ],
+        "invoice.voided": [pending_updates.reaction_invoice_voided],
         "invoice.payment_failed": [subscriptions.reaction_invoice_payment_failed],
     }

@@ -136,6 +136,7 @@ def create(
         backdate_start_date=new.backdate_start_date,
         proration_behavior=timing.ProrationBehavior(new.proration_behavior),
     )
+    timeline = timing.cut_at_cancel(timeline, new.cancel_at)
     subscription = Subscription(
         id=uow.new_id("sub"),
         account_id=uow.account_id,
@@ -154,7 +155,7 @@ def create(
         billing_mode=new.billing_mode,
         billing_cycle_anchor=timeline.billing_cycle_anchor,
         billing_cycle_anchor_config=None
-        if new.billing_cycle_anchor_config is None
+        if new.billing_cycle_anchor_config is None or timeline.billing_cycle_anchor == new.cancel_at
         else _config_json(new.billing_cycle_anchor_config),
         start_date=timeline.start_date,
         current_period_start=timeline.current_period.start,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from seikyu.billing import subscription_pending_updates as pending_updates
 from seikyu.billing import subscription_repository as repository
 from seikyu.billing import subscription_update, subscriptions
 from seikyu.billing.subscription_changes import ItemChange, SubscriptionChanges
@@ -52,7 +53,7 @@ def create(
         proration_behavior=proration_behavior, proration_date=proration_date,
         payment_behavior=payment_behavior, redirect=redirect,
     )  # fmt: skip
-    return next(item for item in subscription.items if item.id not in before)
+    return next(item for item in _resulting(subscription) if item.id not in before)
 
 
 def update(
@@ -72,7 +73,14 @@ def update(
         proration_behavior=proration_behavior, proration_date=proration_date,
         payment_behavior=payment_behavior, redirect=redirect,
     )  # fmt: skip
-    return next(i for i in subscription.items if i.id == item_id)
+    return next(i for i in _resulting(subscription) if i.id == item_id)
+
+
+def _resulting(subscription: Subscription) -> list[SubscriptionItem]:
+    """The items as the request left them: those of its pending update when the update is
+    held there (payment_behavior=pending_if_incomplete, invoice unpaid)."""
+    pending = pending_updates.shown(subscription)
+    return subscription.items if pending is None else pending.items
 
 
 def delete(

@@ -58,7 +58,7 @@ def collect(
 
 def next_action(subscription: Subscription) -> datetime | None:
     """The next instant at which time alone changes the subscription: its period end,
-    trial end, scheduled cancellation or an incomplete start's expiry."""
+    trial end, scheduled cancellation, an incomplete start's expiry or a pending update's."""
     if subscription.status in ("canceled", "incomplete_expired"):
         return None
     due = [subscription.current_period_end]
@@ -68,4 +68,7 @@ def next_action(subscription: Subscription) -> datetime | None:
         due.append(subscription.cancel_at)
     if subscription.status == "incomplete":
         due.append(subscription.created + INCOMPLETE_WINDOW)
+    if subscription.pending_update is not None:
+        # Stored as ISO text by subscription_pending_updates.
+        due.append(datetime.fromisoformat(subscription.pending_update["expires_at"]))
     return min(due)

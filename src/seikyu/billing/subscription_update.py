@@ -33,6 +33,7 @@ from seikyu.billing import (
     subscription_item_changes,
     subscription_payments,
 )
+from seikyu.billing import subscription_pending_updates as pending_updates
 from seikyu.billing import subscription_prorations as prorations
 from seikyu.billing.discounts import Owner
 from seikyu.billing.domain import subscription_timing as timing
@@ -86,13 +87,13 @@ def update(
     order, so a subscription that accepts only some of them can name the first refused."""
     subscription = get(uow, subscription_id, for_update=True)
     check_update(SubscriptionStatus(subscription.status), fields)
-    if changes.payment_behavior == "pending_if_incomplete":
-        raise invalid(
-            "payment_behavior=pending_if_incomplete is not supported; use allow_incomplete, "
-            "default_incomplete or error_if_incomplete.",
-            param="payment_behavior",
-        )
+    pending = changes.payment_behavior == "pending_if_incomplete"
+    if pending:
+        pending_updates.check(subscription, changes, fields)
+    before = pending_updates.Snapshot.of(subscription) if pending else None
     uow.before_update(UPDATED, subscription)
+    if pending_updates.OVERRIDING.intersection(fields):
+        pending_updates.discard(uow, processor, subscription)
     staged = stage(uow, subscription, changes)
     move = None
     if staged.action is not None:
@@ -103,12 +104,38 @@ def update(
         changes.proration_behavior == "always_invoice" and _has_pending(uow, subscription)
     ):
         invoice = cut_invoice(uow, processor, subscription, staged.spans, redirect=redirect)
+    if before is not None and invoice is not None and invoice.status == "open":
+        if not _paid(uow, processor, invoice, changes, redirect=redirect):
+            requested = pending_updates.Requested(
+                billing_cycle_anchor_now=changes.billing_cycle_anchor == "now",
+                trial_end=None if isinstance(changes.trial_end, Keep) else changes.trial_end,
+                trial_from_plan=changes.trial_from_plan,
+                metadata=None if isinstance(changes.metadata, Keep) else changes.metadata,
+            )
+            pending_updates.hold(uow, subscription, before, invoice, requested, staged.action)
+            move = None
+    elif invoice is not None and invoice.status == "open":
+        if move is not None:
+            emit_move(uow, subscription, move.events)
+            move = None
+        collect(uow, processor, subscription, invoice, changes, redirect=redirect)
     if move is not None:
         emit_move(uow, subscription, move.events)
-    if invoice is not None and invoice.status == "open":
-        collect(uow, processor, subscription, invoice, changes, redirect=redirect)
     subscription.next_action_at = subscription_payments.next_action(subscription)
     return subscription
+
+
+def _paid(
+    uow: UnitOfWork,
+    processor: Processor,
+    invoice: Invoice,
+    changes: SubscriptionChanges,
+    *,
+    redirect: Redirect,
+) -> bool:
+    return subscription_payments.collect(
+        uow, processor, invoice, strict=False, off_session=changes.off_session, redirect=redirect
+    )
 
 
 def stage(uow: UnitOfWork, subscription: Subscription, changes: SubscriptionChanges) -> Staged:
@@ -262,8 +289,16 @@ def _set_cancellation(
         subscription.cancel_at = changes.cancel_at
         subscription.cancel_at_period_end = False
         _requested(uow, subscription)
-        if prorate and changes.cancel_at < subscription.current_period_end:
-            prorations.credit_unused_time(uow, subscription, at=changes.cancel_at)
+        if changes.cancel_at < subscription.current_period_end:
+            if prorate:
+                prorations.credit_unused_time(uow, subscription, at=changes.cancel_at)
+            # The period now ends at cancel_at, and the anchor moves there: should the
+            # cancellation be withdrawn, the next period starts at cancel_at.
+            subscription.billing_cycle_anchor = changes.cancel_at
+            subscription.billing_cycle_anchor_config = None
+            subscription_cycle.move_into(
+                subscription, Period(subscription.current_period_start, changes.cancel_at)
+            )
     elif changes.cancel_at is None:
         subscription.cancel_at = None
         if not subscription.cancel_at_period_end:

@@ -10,6 +10,7 @@ from seikyu.billing import (
     invoice_items,
     subscription_invoices,
 )
+from seikyu.billing import subscription_pending_updates as pending_updates
 from seikyu.billing import subscription_prorations as prorations
 from seikyu.billing import subscription_repository as repository
 from seikyu.billing.domain.subscription_status import (
@@ -84,6 +85,7 @@ def cancel(
     subscription = get(uow, subscription_id, for_update=True)
     move = transition(SubscriptionStatus(subscription.status), SubscriptionAction.CANCEL)
     uow.before_update(UPDATED, subscription)
+    pending_updates.discard(uow, processor, subscription)
     for item in invoice_items.pending_for(
         uow, subscription.customer_id, subscription_id=subscription.id
     ):
@@ -172,6 +174,8 @@ def invoice_payment_failed(uow: UnitOfWork, invoice: Invoice) -> None:
     status = SubscriptionStatus(subscription.status)
     if subscription.latest_invoice_id != invoice.id:
         return
+    if pending_updates.invoice_id(subscription) == invoice.id:
+        return  # a pending update's charge failing leaves the subscription as it was
     if (status, SubscriptionAction.PAYMENT_FAILED) not in TRANSITIONS:
         return
     move = transition(status, SubscriptionAction.PAYMENT_FAILED)

@@ -6,6 +6,9 @@ from typing import Any
 
 from seikyu.api.render.common import ts
 from seikyu.api.render.price import render_price
+from seikyu.api.render.tax_rate import render_tax_rate
+from seikyu.billing import shown_tax_rates
+from seikyu.billing import subscription_pending_updates as pending_updates
 from seikyu.db.models.prices import Price
 from seikyu.db.models.subscription_items import SubscriptionItem
 from seikyu.db.models.subscriptions import Subscription
@@ -43,7 +46,10 @@ def render_subscription(subscription: Subscription) -> dict[str, Any]:
         "days_until_due": subscription.days_until_due,
         "default_payment_method": subscription.default_payment_method_id,
         "default_source": None,
-        "default_tax_rates": list(subscription.default_tax_rate_ids),
+        "default_tax_rates": [
+            render_tax_rate(rate)
+            for rate in shown_tax_rates.of(subscription, subscription.default_tax_rate_ids)
+        ],
         "description": subscription.description,
         "discounts": [d.id for d in subscription.discounts],
         "ended_at": ts(subscription.ended_at),
@@ -72,7 +78,7 @@ def render_subscription(subscription: Subscription) -> dict[str, Any]:
         },
         "pending_invoice_item_interval": None,
         "pending_setup_intent": None,
-        "pending_update": None,
+        "pending_update": _pending_update(subscription),
         "schedule": None,
         "start_date": ts(subscription.start_date),
         "status": subscription.status,
@@ -86,7 +92,26 @@ def render_subscription(subscription: Subscription) -> dict[str, Any]:
     }
 
 
-def render_item(item: SubscriptionItem) -> dict[str, Any]:
+def _pending_update(subscription: Subscription) -> dict[str, Any] | None:
+    pending = pending_updates.shown(subscription)
+    if pending is None:
+        return None
+    return {
+        "billing_cycle_anchor": ts(pending.billing_cycle_anchor),
+        "cancel_at_period_end": None,
+        "discount": None,
+        "discounts": None,
+        "expires_at": ts(pending.expires_at),
+        "metadata": pending.metadata,
+        "subscription_items": [render_item(item, via=subscription) for item in pending.items],
+        "trial_end": ts(pending.trial_end),
+        "trial_from_plan": pending.trial_from_plan,
+    }
+
+
+def render_item(item: SubscriptionItem, *, via: object | None = None) -> dict[str, Any]:
+    """`via`: an object of the same session, for an item shown before it is saved."""
+    rates = shown_tax_rates.of(via or item, item.tax_rate_ids)
     return {
         "id": item.id,
         "object": "subscription_item",
@@ -100,7 +125,7 @@ def render_item(item: SubscriptionItem) -> dict[str, Any]:
         "price": render_price(item.price),
         "quantity": item.quantity,
         "subscription": item.subscription_id,
-        "tax_rates": list(item.tax_rate_ids or []),
+        "tax_rates": [render_tax_rate(rate) for rate in rates],
     }
 
 

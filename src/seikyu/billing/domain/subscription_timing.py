@@ -8,7 +8,7 @@ would accept.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
@@ -153,6 +153,31 @@ def check_cancel_at(now: datetime, cancel_at: datetime) -> None:
     """Raises Stripe's error (param `cancel_at`) unless `cancel_at` is after `now`."""
     if cancel_at <= now:
         raise invalid(_FUTURE_TIMESTAMP, param="cancel_at")
+
+
+def cut_at_cancel(timeline: CreationTimeline, cancel_at: datetime | None) -> CreationTimeline:
+    """`timeline` for a subscription created to cancel at `cancel_at`: when that falls
+    inside its first billed period, the period ends there, the invoice bills it prorated,
+    and the anchor moves to `cancel_at` (a trial, billed 0, is left as it is)."""
+    period = timeline.current_period
+    if (
+        cancel_at is None
+        or timeline.trial_end is not None
+        or not period.start < cancel_at < period.end
+        or not timeline.invoice_now
+        or timeline.invoice_now[-1].period != period
+    ):
+        return timeline
+    last = timeline.invoice_now[-1]
+    cut = Period(period.start, cancel_at)
+    span = BilledSpan(cut, Fraction(cut.seconds, last.full_period.seconds), last.full_period)
+    return replace(
+        timeline,
+        billing_cycle_anchor=cancel_at,
+        current_period=cut,
+        invoice_now=(*timeline.invoice_now[:-1], span),
+        first_charge=(span,) if timeline.first_charge == (last,) else timeline.first_charge,
+    )
 
 
 def creation_timeline(

@@ -50,6 +50,9 @@ class Subscription(AccountOwned, Base):
     payment_settings: Mapped[dict[str, Any]] = mapped_column(JsonType())
     invoice_settings: Mapped[dict[str, Any]] = mapped_column(JsonType())
     latest_invoice_id: Mapped[str | None] = mapped_column(IdString())
+    # Changes made with payment_behavior=pending_if_incomplete whose invoice is not paid
+    # yet: what applies when it is (see billing/subscription_pending_updates.py).
+    pending_update: Mapped[dict[str, Any] | None] = mapped_column(JsonType())
     # When the time-driven work next falls due; None when nothing is scheduled.
     next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     test_clock: Mapped[str | None] = mapped_column(IdString())

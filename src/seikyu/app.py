@@ -18,7 +18,11 @@ from seikyu.requests.log_writer import RequestLogWriter
 
 def build_database(url: str, *, clock: Clock | None = None, pool_size: int = 10) -> Database:
     db = Database(url, clock=clock, pool_size=pool_size)
-    db.configure(render=registry.render, event_sink=events.record, reactions=billing_reactions())
+    db.configure(
+        render=registry.render,
+        event_sink=events.record,
+        reactions=billing_reactions(TestProcessor()),
+    )
     return db
 
 

@@ -108,3 +108,64 @@ def set_invoice_settings(uow: UnitOfWork, account_id: str, updated: InvoiceSetti
     consumed a number)."""
     account = repository.lock_account(uow.session, account_id)
     account.settings = {**account.settings, "invoice_settings": asdict(updated)}
+
+
+SUBSCRIPTION_OUTCOMES = ("cancel", "unpaid", "past_due")
+INVOICE_OUTCOMES = ("open", "uncollectible")
+MAX_RETRIES = 8
+MAX_RETRY_WINDOW_DAYS = 60
+
+
+@dataclass(frozen=True)
+class BillingSettings:
+    """How time-driven billing runs for the account.
+
+    A subscription's new invoice is finalized `finalization_delay_seconds` after it is
+    created (Stripe's hour). A failed automatic charge is retried `retries` times, spread
+    evenly over `retry_window_days` (Stripe recommends 8 tries within 2 weeks). When the
+    last retry fails, the subscription is canceled, marked unpaid or left past_due, and the
+    invoice is left open or marked uncollectible.
+    """
+
+    finalization_delay_seconds: int = 3600
+    retries: int = 8
+    retry_window_days: int = 14
+    subscription_after_retries: str = "cancel"
+    invoice_after_retries: str = "open"
+
+    def check(self) -> None:
+        if not 0 <= self.finalization_delay_seconds <= 72 * 3600:
+            raise SeikyuError(
+                "finalization_delay_seconds must be between 0 and 259200 (72 hours).",
+                param="finalization_delay_seconds",
+            )
+        if not 0 <= self.retries <= MAX_RETRIES:
+            raise SeikyuError(f"retries must be between 0 and {MAX_RETRIES}.", param="retries")
+        if not 1 <= self.retry_window_days <= MAX_RETRY_WINDOW_DAYS:
+            raise SeikyuError(
+                f"retry_window_days must be between 1 and {MAX_RETRY_WINDOW_DAYS}.",
+                param="retry_window_days",
+            )
+        if self.subscription_after_retries not in SUBSCRIPTION_OUTCOMES:
+            raise SeikyuError(
+                f"subscription_after_retries must be one of {', '.join(SUBSCRIPTION_OUTCOMES)}.",
+                param="subscription_after_retries",
+            )
+        if self.invoice_after_retries not in INVOICE_OUTCOMES:
+            raise SeikyuError(
+                f"invoice_after_retries must be one of {', '.join(INVOICE_OUTCOMES)}.",
+                param="invoice_after_retries",
+            )
+
+
+def billing_settings(uow: UnitOfWork, account_id: str) -> BillingSettings:
+    account = repository.get_account(uow.session, account_id)
+    if account is None:
+        raise SeikyuError(f"No such account: '{account_id}'", kind=Kind.NOT_FOUND)
+    return BillingSettings(**(account.settings.get("billing_settings") or {}))
+
+
+def set_billing_settings(uow: UnitOfWork, account_id: str, updated: BillingSettings) -> None:
+    updated.check()
+    account = repository.lock_account(uow.session, account_id)
+    account.settings = {**account.settings, "billing_settings": asdict(updated)}

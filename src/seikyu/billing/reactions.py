@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from seikyu.billing import invoice_collection, subscriptions
+from seikyu.billing import invoice_collection, invoice_dunning, subscriptions
 from seikyu.billing import subscription_pending_updates as pending_updates
 from seikyu.db.uow import Reaction
+from seikyu.payments.domain.processor import Processor
 
 
-def billing_reactions() -> dict[str, list[Reaction]]:
+def billing_reactions(processor: Processor) -> dict[str, list[Reaction]]:
     return {
         "payment_intent.succeeded": [invoice_collection.reaction_payment_succeeded],
         # A pending update applies before the paid invoice moves the subscription's status.
@@ -16,5 +17,10 @@ def billing_reactions() -> dict[str, list[Reaction]]:
             subscriptions.reaction_invoice_paid,
         ],
         "invoice.voided": [pending_updates.reaction_invoice_voided],
-        "invoice.payment_failed": [subscriptions.reaction_invoice_payment_failed],
+        # The subscription turns past_due first; dunning then schedules the next retry, or
+        # settles both when the last one failed.
+        "invoice.payment_failed": [
+            subscriptions.reaction_invoice_payment_failed,
+            invoice_dunning.reaction(processor),
+        ],
     }

@@ -1,0 +1,122 @@
+"""Dunning: what a failed automatic charge of an invoice leads to.
+
+After each failure (`invoice.payment_failed`), the invoice's `next_payment_attempt` is set
+by the account's retry policy, and the worker charges it again then. When the last retry
+fails there is no next attempt: the subscription is canceled, marked unpaid or left past
+due, and the invoice left open or marked uncollectible, as the account's settings say.
+
+Not retried: the first invoice of an incomplete subscription (it expires instead), a
+pending update's invoice (it expires too), invoices the customer pays themselves and
+invoices with `auto_advance` off.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from seikyu.accounts import settings
+from seikyu.billing import invoice_collection, subscription_repository
+from seikyu.billing import subscription_pending_updates as pending_updates
+from seikyu.billing.domain.dunning import RetryPolicy, next_retry
+from seikyu.billing.domain.subscription_status import (
+    SubscriptionAction,
+    SubscriptionStatus,
+    transition,
+)
+from seikyu.db.models.invoices import Invoice
+from seikyu.db.models.subscriptions import Subscription
+from seikyu.db.uow import UnitOfWork
+from seikyu.payments.domain.processor import Processor
+
+UPDATED = "customer.subscription.updated"
+
+
+def policy(uow: UnitOfWork) -> RetryPolicy:
+    current = settings.billing_settings(uow, uow.account_id)
+    return RetryPolicy(current.retries, timedelta(days=current.retry_window_days))
+
+
+def after_failure(uow: UnitOfWork, processor: Processor, invoice: Invoice) -> None:
+    """Schedule the next retry of `invoice`, or settle it and its subscription when none
+    is left (a reaction to `invoice.payment_failed`)."""
+    if (
+        invoice.status != "open"
+        or invoice.collection_method != "charge_automatically"
+        or not invoice.auto_advance
+    ):
+        return
+    subscription = _subscription(uow, invoice)
+    if subscription is not None and (
+        subscription.status == SubscriptionStatus.INCOMPLETE.value
+        or pending_updates.invoice_id(subscription) == invoice.id
+    ):
+        return
+    uow.before_update("invoice.updated", invoice)
+    retry_at = next_retry(policy(uow), invoice.attempt_count, uow.now)
+    invoice.next_payment_attempt = retry_at
+    invoice.next_action_at = retry_at
+    if retry_at is not None:
+        return
+    chosen = settings.billing_settings(uow, uow.account_id)
+    if chosen.invoice_after_retries == "uncollectible":
+        invoice_collection.mark_uncollectible(uow, invoice.id)
+    if subscription is None or subscription.latest_invoice_id != invoice.id:
+        return
+    if chosen.subscription_after_retries == "cancel":
+        _cancel(uow, processor, subscription)
+    elif chosen.subscription_after_retries == "unpaid":
+        _move(uow, subscription, SubscriptionAction.RETRIES_EXHAUSTED_UNPAID)
+
+
+def _cancel(uow: UnitOfWork, processor: Processor, subscription: Subscription) -> None:
+    status = SubscriptionStatus(subscription.status)
+    if status is SubscriptionStatus.CANCELED:
+        return
+    uow.before_update(UPDATED, subscription)
+    pending_updates.discard(uow, processor, subscription)
+    move = transition(status, SubscriptionAction.CANCEL)
+    subscription.status = move.status.value
+    subscription.canceled_at = uow.now
+    subscription.ended_at = uow.now
+    subscription.next_action_at = None
+    subscription.cancellation_details = {
+        **subscription.cancellation_details,
+        "reason": "payment_failed",
+    }
+    _emit(uow, subscription, move.events)
+
+
+def _move(uow: UnitOfWork, subscription: Subscription, action: SubscriptionAction) -> None:
+    status = SubscriptionStatus(subscription.status)
+    if status is not SubscriptionStatus.PAST_DUE:
+        return
+    uow.before_update(UPDATED, subscription)
+    move = transition(status, action)
+    subscription.status = move.status.value
+    _emit(uow, subscription, move.events)
+
+
+def _emit(uow: UnitOfWork, subscription: Subscription, events: tuple[str, ...]) -> None:
+    for event in events:
+        if event != UPDATED:  # recorded by before_update
+            uow.emit(event, subscription)
+
+
+def _subscription(uow: UnitOfWork, invoice: Invoice) -> Subscription | None:
+    if invoice.subscription_id is None:
+        return None
+    return subscription_repository.get(
+        uow.session, uow.account_id, uow.livemode, invoice.subscription_id, for_update=True
+    )
+
+
+def reaction(processor: Processor) -> Any:
+    """The reaction to `invoice.payment_failed`, with the processor that voids a canceled
+    subscription's pending update."""
+
+    def react(uow: UnitOfWork, entity: Any) -> None:
+        if isinstance(entity, Invoice):
+            after_failure(uow, processor, entity)
+
+    return react

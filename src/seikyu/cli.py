@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -57,6 +57,10 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="API processes (PostgreSQL); SQLite takes 1")
     ] = 1,
+    billing_worker: Annotated[
+        bool,
+        typer.Option(help="Run time-driven billing in this process (off: run `seikyu worker`)"),
+    ] = True,
 ) -> None:
     """Run the API and the background worker in one process (or N API processes).
 
@@ -69,7 +73,9 @@ def serve(
     from seikyu.accounts import service as accounts
     from seikyu.app import build_app
     from seikyu.core.errors import SeikyuError
+    from seikyu.payments.payment_intents import Redirect
     from seikyu.payments.test_processor import TestProcessor
+    from seikyu.worker.billing import BillingThread, BillingWorker
     from seikyu.worker.maintenance import MaintenanceThread
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
@@ -92,6 +98,9 @@ def serve(
         typer.echo(f"{BOOTSTRAP_ENV} ignored: the database already has an account.", err=True)
     maintenance = MaintenanceThread(db, TestProcessor())
     maintenance.start()
+    billing = BillingThread(BillingWorker(db, TestProcessor(), Redirect(_public_url(host, port))))
+    if billing_worker:
+        billing.start()
     if workers > 1 and db.is_sqlite:
         db.dispose()
         raise _fail("--workers needs PostgreSQL: SQLite admits one writing process.", 2)
@@ -112,7 +121,54 @@ def serve(
         else:
             uvicorn.run(build_app(db), host=host, port=port, log_level="warning", access_log=False)
     finally:
+        billing.stop()
         maintenance.stop()
+        db.dispose()
+
+
+def _public_url(host: str, port: int) -> str:
+    """Where customers reach this server (the 3D Secure page): $SEIKYU_PUBLIC_URL, else the
+    address it listens on."""
+    return os.environ.get("SEIKYU_PUBLIC_URL") or f"http://{host}:{port}"
+
+
+@app.command()
+def worker(
+    interval: Annotated[float, typer.Option(help="Seconds between passes")] = 1.0,
+    public_url: Annotated[
+        str | None, typer.Option(help="The API's address, for 3D Secure links")
+    ] = None,
+    account: Annotated[
+        str | None, typer.Option(help="Only this account's work (default: every account's)")
+    ] = None,
+    database_url_: DatabaseUrl = None,
+) -> None:
+    """Run time-driven billing (renewals, trial ends, finalization, retries) in this
+    process, beside or instead of the one `serve` runs; PostgreSQL admits several."""
+    import signal
+    import threading
+
+    from seikyu.payments.payment_intents import Redirect
+    from seikyu.payments.test_processor import TestProcessor
+    from seikyu.worker.billing import BillingWorker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    db = _open(database_url_)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    billing = BillingWorker(
+        db,
+        TestProcessor(),
+        Redirect(public_url or _public_url("127.0.0.1", 8000)),
+        account_id=account,
+    )
+    typer.echo("Seikyu billing worker running")
+    try:
+        while not stop.is_set():
+            billing.run_until_idle()
+            stop.wait(interval)
+    finally:
         db.dispose()
 
 
@@ -275,6 +331,63 @@ def accounts_invoice_settings(
         f"qualified_invoice={current.qualified_invoice} "
         f"registration_number={current.registration_number or '-'}"
     )
+
+
+@accounts_cli.command("billing-settings")
+def accounts_billing_settings(
+    account: Annotated[str | None, typer.Option(help="Account id; default: the first")] = None,
+    finalization_delay_seconds: Annotated[
+        int | None,
+        typer.Option(help="Seconds from a subscription invoice's creation to its finalization"),
+    ] = None,
+    retries: Annotated[
+        int | None, typer.Option(help="Automatic retries of a failed charge, 0 to 8")
+    ] = None,
+    retry_window_days: Annotated[
+        int | None, typer.Option(help="Days the retries are spread over, 1 to 60")
+    ] = None,
+    subscription_after_retries: Annotated[
+        str | None, typer.Option(help="After the last failure: cancel, unpaid or past_due")
+    ] = None,
+    invoice_after_retries: Annotated[
+        str | None, typer.Option(help="After the last failure: open or uncollectible")
+    ] = None,
+    database_url_: DatabaseUrl = None,
+) -> None:
+    """Show or change finalization timing and the retry policy for failed payments."""
+    from dataclasses import asdict, replace
+
+    from seikyu.accounts import service as accounts
+    from seikyu.accounts import settings
+    from seikyu.core.errors import SeikyuError
+
+    given: dict[str, Any] = {
+        name: value
+        for name, value in {
+            "finalization_delay_seconds": finalization_delay_seconds,
+            "retries": retries,
+            "retry_window_days": retry_window_days,
+            "subscription_after_retries": subscription_after_retries,
+            "invoice_after_retries": invoice_after_retries,
+        }.items()
+        if value is not None
+    }
+    db = _open(database_url_)
+    try:
+        with db.unit(readonly=not given) as uow:
+            account_id = account or accounts.default_account_id(uow)
+            if account_id is None:
+                raise SeikyuError("There is no account yet: run `seikyu serve` once.")
+            current = settings.billing_settings(uow, account_id)
+            if given:
+                current = replace(current, **given)
+                settings.set_billing_settings(uow, account_id, current)
+    except SeikyuError as error:
+        raise _fail(error.message) from None
+    finally:
+        db.dispose()
+    shown = " ".join(f"{name}={value}" for name, value in asdict(current).items())
+    typer.echo(f"{account_id} {shown}")
 
 
 def main() -> None:

@@ -61,6 +61,7 @@ class Shop:
         quantity: int = 1,
         coupon: dict[str, Any] | None = None,
         item_coupon: dict[str, Any] | None = None,
+        status: str = "active",
         **fields: Any,
     ) -> str:
         """A paid monthly subscription started at `now`, its first invoice paid by card."""
@@ -96,7 +97,7 @@ class Shop:
                 ),
                 redirect=Redirect("http://localhost"),
             )
-            assert subscription.status == "active"
+            assert subscription.status == status
             return subscription.id
 
     def renew(self, subscription_id: str, now: datetime) -> Invoice | None:

@@ -70,6 +70,8 @@ def start_server(
                 str(port),
                 "--database-url",
                 database_url,
+                # Tests drive time-driven billing themselves, each with its own clock.
+                "--no-billing-worker",
                 *extra_args,
             ],
             stdout=log,

@@ -163,6 +163,7 @@ def create(
         trial_start=timeline.trial_start,
         trial_end=timeline.trial_end,
         trial_missing_payment_method=new.missing_payment_method,
+        trial_notice_at=timing.trial_notice_at(uow.now, timeline.trial_end),
         cancel_at=new.cancel_at,
         cancel_at_period_end=new.cancel_at_period_end,
         cancellation_details={"comment": None, "feedback": None, "reason": None},
@@ -388,7 +389,7 @@ def _first_invoice(
     subscription.latest_invoice_id = invoice.id
     uow.emit("invoice.created", invoice)
     if subscription.collection_method == "send_invoice":
-        invoice.next_action_at = uow.now + subscription_cycle.FINALIZES_AFTER
+        invoice.next_action_at = subscription_cycle.finalizes_at(uow)
         return None
     invoice_finalization.finalize_invoice(uow, processor, invoice, redirect=redirect)
     if invoice.status == "paid":

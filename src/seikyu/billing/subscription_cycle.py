@@ -3,8 +3,8 @@
 The scheduler calls `renew` when `subscription.next_action_at` falls due. Under the
 subscription's row lock it checks that the work is still due, then either ends the
 subscription (`cancel_at_period_end`, or `cancel_at` reached) or advances it one period,
-back onto its anchor day, and cuts the renewal invoice as a draft that finalizes an hour
-later, as Stripe's automatic invoices do. A subscription several periods behind is
+back onto its anchor day, and cuts the renewal invoice as a draft that finalizes after the
+account's delay (an hour by default, as Stripe). A subscription several periods behind is
 renewed one period per call, so each period gets its own invoice; the unique index on
 (subscription, `subscription_cycle`, period start) makes a second invoice for the same
 period impossible even if two workers race past the checks.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from seikyu.accounts import settings
 from seikyu.billing import invoice_items, subscription_invoices, subscription_payments
 from seikyu.billing import subscription_repository as repository
 from seikyu.billing.domain import subscription_timing as timing
@@ -28,8 +29,6 @@ from seikyu.db.models.subscriptions import Subscription
 from seikyu.db.uow import UnitOfWork
 
 CYCLE = "subscription_cycle"
-# Stripe finalizes an automatic invoice an hour after it is created.
-FINALIZES_AFTER = timedelta(hours=1)
 # Statuses that keep billing period after period (an unpaid subscription's invoices are
 # still created, only not attempted). Trials end elsewhere; paused ones do not cycle.
 RENEWING = frozenset({"active", "past_due", "unpaid"})
@@ -158,7 +157,13 @@ def _schedule_finalization(uow: UnitOfWork, subscription: Subscription, invoice:
         # Collection is paused with drafts kept: the invoice waits for the merchant.
         invoice.auto_advance = False
         return
-    invoice.next_action_at = uow.now + FINALIZES_AFTER
+    invoice.next_action_at = finalizes_at(uow)
+
+
+def finalizes_at(uow: UnitOfWork) -> datetime:
+    """When a subscription invoice cut now is finalized: after the account's delay."""
+    delay = settings.billing_settings(uow, uow.account_id).finalization_delay_seconds
+    return uow.now + timedelta(seconds=delay)
 
 
 def move_into(subscription: Subscription, period: Period) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from seikyu.billing import invoice_collection
 from seikyu.core.errors import Kind, SeikyuError
@@ -58,12 +58,19 @@ def collect(
 
 def next_action(subscription: Subscription) -> datetime | None:
     """The next instant at which time alone changes the subscription: its period end,
-    trial end, scheduled cancellation, an incomplete start's expiry or a pending update's."""
+    trial end (and its notice three days before), scheduled cancellation, the end of a
+    collection pause, an incomplete start's expiry or a pending update's."""
     if subscription.status in ("canceled", "incomplete_expired"):
         return None
-    due = [subscription.current_period_end]
+    # A paused subscription does not cycle: its period end is no event.
+    due = [] if subscription.status == "paused" else [subscription.current_period_end]
     if subscription.status == "trialing" and subscription.trial_end is not None:
         due.append(subscription.trial_end)
+        if subscription.trial_notice_at is not None:
+            due.append(subscription.trial_notice_at)
+    pause = subscription.pause_collection
+    if pause is not None and pause.get("resumes_at") is not None:
+        due.append(datetime.fromtimestamp(pause["resumes_at"], UTC))
     if subscription.cancel_at is not None:
         due.append(subscription.cancel_at)
     if subscription.status == "incomplete":
@@ -71,4 +78,4 @@ def next_action(subscription: Subscription) -> datetime | None:
     if subscription.pending_update is not None:
         # Stored as ISO text by subscription_pending_updates.
         due.append(datetime.fromisoformat(subscription.pending_update["expires_at"]))
-    return min(due)
+    return min(due, default=None)

@@ -75,6 +75,7 @@ _SUBSCRIPTION_COLUMNS = (
     "current_period_end",
     "trial_start",
     "trial_end",
+    "trial_notice_at",
     "status",
     "metadata_",
 )
@@ -103,6 +104,7 @@ _INSTANTS = frozenset(
         "deleted_at",
         "expires_at",
         "trial_end",
+        "trial_notice_at",
         "trial_start",
     }
 )

@@ -54,7 +54,7 @@ def end_trial(uow: UnitOfWork, subscription_id: str) -> Invoice | None:
         return None
     period = subscription_cycle.next_period(subscription)
     invoice = subscription_cycle.build_cycle_invoice(uow, subscription, period)
-    invoice.next_action_at = uow.now + subscription_cycle.FINALIZES_AFTER
+    invoice.next_action_at = subscription_cycle.finalizes_at(uow)
     uow.emit("invoice.created", invoice)
     # The trial is over and its first invoice is on its way: active until a collection
     # of that invoice fails.

@@ -218,11 +218,13 @@ def _trial_or_anchor(
                     param="trial_end",
                 )
             subscription.trial_end = uow.now
+            subscription.trial_notice_at = None
             return Staged(spans=_whole_period(subscription, uow.now),
                           action=SubscriptionAction.END_TRIAL_NOW)  # fmt: skip
         subscription.billing_cycle_anchor = trial_end
         subscription.billing_cycle_anchor_config = None
         subscription.trial_end = trial_end
+        subscription.trial_notice_at = timing.trial_notice_at(uow.now, trial_end)
         if trialing:
             trial = Period(subscription.current_period_start, trial_end)
             subscription_cycle.move_into(subscription, trial)

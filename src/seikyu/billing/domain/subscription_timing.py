@@ -155,6 +155,18 @@ def check_cancel_at(now: datetime, cancel_at: datetime) -> None:
         raise invalid(_FUTURE_TIMESTAMP, param="cancel_at")
 
 
+# `customer.subscription.trial_will_end` goes out this long before the trial ends.
+TRIAL_NOTICE = timedelta(days=3)
+
+
+def trial_notice_at(now: datetime, trial_end: datetime | None) -> datetime | None:
+    """When a trial ending at `trial_end` is announced: three days before, or at once for
+    a trial shorter than that; None without a trial ahead."""
+    if trial_end is None or trial_end <= now:
+        return None
+    return max(now, trial_end - TRIAL_NOTICE)
+
+
 def cut_at_cancel(timeline: CreationTimeline, cancel_at: datetime | None) -> CreationTimeline:
     """`timeline` for a subscription created to cancel at `cancel_at`: when that falls
     inside its first billed period, the period ends there, the invoice bills it prorated,

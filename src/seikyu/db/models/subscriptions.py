@@ -41,6 +41,9 @@ class Subscription(AccountOwned, Base):
     trial_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
     trial_end: Mapped[datetime | None] = mapped_column(UTCDateTime())
     trial_missing_payment_method: Mapped[str] = mapped_column(String(16))
+    # When `customer.subscription.trial_will_end` is due (three days before the trial
+    # ends); cleared once sent.
+    trial_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -33,6 +33,7 @@ from seikyu.billing.domain.subscription_status import (
     transition,
 )
 from seikyu.billing.due_repository import Due
+from seikyu.billing.subscriptions import UPDATED, emit_move
 from seikyu.core.errors import Kind, SeikyuError
 from seikyu.db.models.invoices import Invoice
 from seikyu.db.models.subscriptions import Subscription
@@ -42,7 +43,6 @@ from seikyu.payments.payment_intents import Redirect
 
 log = logging.getLogger("seikyu.billing")
 
-UPDATED = "customer.subscription.updated"
 TRIAL_WILL_END = "customer.subscription.trial_will_end"
 # How many steps one run takes at most: a clock moved far ahead renews period after period.
 MAX_STEPS = 500
@@ -205,9 +205,7 @@ def _overdue(uow: UnitOfWork, invoice: Invoice) -> None:
         return
     uow.before_update(UPDATED, subscription)
     subscription.status = move.status.value
-    for event in move.events:
-        if event != UPDATED:
-            uow.emit(event, subscription)
+    emit_move(uow, subscription, move.events)
 
 
 def _subscription_of(uow: UnitOfWork, invoice: Invoice) -> Subscription | None:

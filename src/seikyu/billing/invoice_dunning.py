@@ -24,12 +24,11 @@ from seikyu.billing.domain.subscription_status import (
     SubscriptionStatus,
     transition,
 )
+from seikyu.billing.subscriptions import UPDATED, emit_move
 from seikyu.db.models.invoices import Invoice
 from seikyu.db.models.subscriptions import Subscription
 from seikyu.db.uow import UnitOfWork
 from seikyu.payments.domain.processor import Processor
-
-UPDATED = "customer.subscription.updated"
 
 
 def policy(uow: UnitOfWork) -> RetryPolicy:
@@ -84,7 +83,7 @@ def _cancel(uow: UnitOfWork, processor: Processor, subscription: Subscription) -
         **subscription.cancellation_details,
         "reason": "payment_failed",
     }
-    _emit(uow, subscription, move.events)
+    emit_move(uow, subscription, move.events)
 
 
 def _move(uow: UnitOfWork, subscription: Subscription, action: SubscriptionAction) -> None:
@@ -94,13 +93,7 @@ def _move(uow: UnitOfWork, subscription: Subscription, action: SubscriptionActio
     uow.before_update(UPDATED, subscription)
     move = transition(status, action)
     subscription.status = move.status.value
-    _emit(uow, subscription, move.events)
-
-
-def _emit(uow: UnitOfWork, subscription: Subscription, events: tuple[str, ...]) -> None:
-    for event in events:
-        if event != UPDATED:  # recorded by before_update
-            uow.emit(event, subscription)
+    emit_move(uow, subscription, move.events)
 
 
 def _subscription(uow: UnitOfWork, invoice: Invoice) -> Subscription | None:

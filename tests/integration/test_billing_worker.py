@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from seikyu.accounts import settings
 from seikyu.accounts.settings import BillingSettings
+from seikyu.billing import invoice_collection
 from seikyu.billing import invoices as invoice_service
 from seikyu.db.models.invoices import Invoice
 from seikyu.db.models.subscriptions import Subscription
@@ -218,9 +219,12 @@ def test_a_sent_invoice_past_its_due_date_makes_the_subscription_past_due(
         at(2025, 3, 1), collection_method="send_invoice", days_until_due=7
     )
     first = shop.subscription(subscription_id)["latest_invoice"]
+    run(shop, at(2025, 3, 1) + HOUR)  # the first invoice is finalized and sent
     with shop.unit(at(2025, 3, 2)) as uow:
-        # The first invoice is settled, so only the renewal can fall overdue.
-        invoice_service.get(uow, first).status = "paid"
+        # It is settled, so only the renewal can fall overdue.
+        invoice_collection.pay(
+            uow, TestProcessor(), first, paid_out_of_band=True, redirect=Redirect("http://x")
+        )
     run(shop, at(2025, 4, 1))
     run(shop, at(2025, 4, 1) + HOUR)
     [renewal] = invoices_of(shop, subscription_id)

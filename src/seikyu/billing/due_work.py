@@ -23,8 +23,8 @@ from seikyu.billing import (
     subscription_cycle,
     subscription_expiry,
     subscription_payments,
-    subscription_repository,
     subscription_trials,
+    subscriptions,
 )
 from seikyu.billing import subscription_pending_updates as pending_updates
 from seikyu.billing.domain.subscription_status import (
@@ -146,7 +146,7 @@ def _finalize(
     invoice_finalization.finalize_invoice(uow, processor, invoice, redirect=redirect)
     if invoice.status != "open":
         return  # nothing was due: paid at finalization
-    subscription = _subscription_of(uow, invoice)
+    subscription = subscriptions.of_invoice(uow, invoice)
     pause = (subscription.pause_collection if subscription else None) or {}
     if pause.get("behavior") == "mark_uncollectible":
         invoice_collection.mark_uncollectible(uow, invoice.id)
@@ -181,11 +181,7 @@ def _charge(uow: UnitOfWork, processor: Processor, invoice: Invoice, *, redirect
         if error.keep_changes:
             return  # a decline, already recorded with its event
         if error.kind is Kind.REQUEST_FAILED or error.param == "payment_method":
-            # Nothing to charge with: an attempt that failed before reaching the processor.
-            uow.before_update("invoice.updated", invoice)
-            invoice.attempt_count += 1
-            invoice.attempted = True
-            uow.emit("invoice.payment_failed", invoice)
+            invoice_collection.fail_unpayable(uow, invoice)
             return
         raise
 
@@ -194,7 +190,7 @@ def _overdue(uow: UnitOfWork, invoice: Invoice) -> None:
     """A sent invoice passed its due date unpaid: `invoice.overdue`, and its subscription is
     past_due."""
     uow.emit("invoice.overdue", invoice)
-    subscription = _subscription_of(uow, invoice)
+    subscription = subscriptions.of_invoice(uow, invoice)
     if subscription is None or subscription.latest_invoice_id != invoice.id:
         return
     status = SubscriptionStatus(subscription.status)
@@ -206,11 +202,3 @@ def _overdue(uow: UnitOfWork, invoice: Invoice) -> None:
     uow.before_update(UPDATED, subscription)
     subscription.status = move.status.value
     emit_move(uow, subscription, move.events)
-
-
-def _subscription_of(uow: UnitOfWork, invoice: Invoice) -> Subscription | None:
-    if invoice.subscription_id is None:
-        return None
-    return subscription_repository.get(
-        uow.session, uow.account_id, uow.livemode, invoice.subscription_id, for_update=True
-    )

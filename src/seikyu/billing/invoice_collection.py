@@ -80,9 +80,7 @@ def attempt(
     if invoice.payment_intent_id is None:
         raise SeikyuError("This invoice has nothing to collect.", code="invoice_not_editable")
     chosen = payment_method or default_payment_method(uow, invoice, param="payment_method")
-    uow.before_update("invoice.updated", invoice)
-    invoice.attempt_count += 1
-    invoice.attempted = True
+    _count_attempt(uow, invoice)
     try:
         intent = payment_intents.confirm(
             uow,
@@ -100,6 +98,19 @@ def attempt(
     elif intent.status == "requires_action":
         uow.emit("invoice.payment_action_required", invoice)
     return intent
+
+
+def fail_unpayable(uow: UnitOfWork, invoice: Invoice) -> None:
+    """An automatic attempt with no payment method to charge: it counts, and fails with
+    `invoice.payment_failed`, as Stripe's does for an invoice finalized without one."""
+    _count_attempt(uow, invoice)
+    uow.emit("invoice.payment_failed", invoice)
+
+
+def _count_attempt(uow: UnitOfWork, invoice: Invoice) -> None:
+    uow.before_update("invoice.updated", invoice)
+    invoice.attempt_count += 1
+    invoice.attempted = True
 
 
 def default_payment_method(uow: UnitOfWork, invoice: Invoice, *, param: str) -> str:

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from seikyu.accounts import settings
-from seikyu.billing import invoice_collection, subscription_repository
+from seikyu.billing import invoice_collection
 from seikyu.billing import subscription_pending_updates as pending_updates
 from seikyu.billing.domain.dunning import RetryPolicy, next_retry
 from seikyu.billing.domain.subscription_status import (
@@ -24,7 +24,7 @@ from seikyu.billing.domain.subscription_status import (
     SubscriptionStatus,
     transition,
 )
-from seikyu.billing.subscriptions import UPDATED, emit_move
+from seikyu.billing.subscriptions import UPDATED, emit_move, of_invoice
 from seikyu.db.models.invoices import Invoice
 from seikyu.db.models.subscriptions import Subscription
 from seikyu.db.uow import UnitOfWork
@@ -45,7 +45,7 @@ def after_failure(uow: UnitOfWork, processor: Processor, invoice: Invoice) -> No
         or not invoice.auto_advance
     ):
         return
-    subscription = _subscription(uow, invoice)
+    subscription = of_invoice(uow, invoice)
     if subscription is not None and (
         subscription.status == SubscriptionStatus.INCOMPLETE.value
         or pending_updates.invoice_id(subscription) == invoice.id
@@ -94,14 +94,6 @@ def _move(uow: UnitOfWork, subscription: Subscription, action: SubscriptionActio
     move = transition(status, action)
     subscription.status = move.status.value
     emit_move(uow, subscription, move.events)
-
-
-def _subscription(uow: UnitOfWork, invoice: Invoice) -> Subscription | None:
-    if invoice.subscription_id is None:
-        return None
-    return subscription_repository.get(
-        uow.session, uow.account_id, uow.livemode, invoice.subscription_id, for_update=True
-    )
 
 
 def reaction(processor: Processor) -> Any:

@@ -54,6 +54,13 @@ def get(
     return found
 
 
+def of_invoice(uow: UnitOfWork, invoice: Invoice) -> Subscription | None:
+    """The subscription an invoice bills, locked; None for a one-off invoice."""
+    if invoice.subscription_id is None:
+        return None
+    return get(uow, invoice.subscription_id, for_update=True)
+
+
 def find(uow: UnitOfWork, subscription_id: str) -> Subscription | None:
     return repository.get(uow.session, uow.account_id, uow.livemode, subscription_id)
 

@@ -59,7 +59,7 @@ def serve(
     ] = 1,
     billing_worker: Annotated[
         bool,
-        typer.Option(help="Run time-driven billing in this process (off: run `seikyu worker`)"),
+        typer.Option(help="Run time-driven billing in this process (off: run `seikyu worker`; test clocks advance either way)"),
     ] = True,
 ) -> None:
     """Run the API and the background worker in one process (or N API processes).
@@ -98,9 +98,15 @@ def serve(
         typer.echo(f"{BOOTSTRAP_ENV} ignored: the database already has an account.", err=True)
     maintenance = MaintenanceThread(db, TestProcessor())
     maintenance.start()
-    billing = BillingThread(BillingWorker(db, TestProcessor(), Redirect(_public_url(host, port))))
-    if billing_worker:
-        billing.start()
+    # Without the billing worker, test clocks still advance here: only real time is left to
+    # `seikyu worker`. Checking for advancing clocks is cheap, so it is done more often.
+    billing = BillingThread(
+        BillingWorker(
+            db, TestProcessor(), Redirect(_public_url(host, port)), real_time=billing_worker
+        ),
+        interval=1.0 if billing_worker else CLOCK_INTERVAL,
+    )
+    billing.start()
     if workers > 1 and db.is_sqlite:
         db.dispose()
         raise _fail("--workers needs PostgreSQL: SQLite admits one writing process.", 2)
@@ -124,6 +130,9 @@ def serve(
         billing.stop()
         maintenance.stop()
         db.dispose()
+
+
+CLOCK_INTERVAL = 0.2
 
 
 def _public_url(host: str, port: int) -> str:

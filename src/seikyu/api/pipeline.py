@@ -25,6 +25,7 @@ from seikyu.api.expand import expand
 from seikyu.api.form import decode, redact
 from seikyu.api.params import parse
 from seikyu.api.routing import Call, Operation
+from seikyu.clocks import following
 from seikyu.core.clock import monotonic
 from seikyu.core.errors import ErrorType, Kind, SeikyuError
 from seikyu.db.models import IdempotencyKey
@@ -99,6 +100,9 @@ class Pipeline:
         readonly = req.method == "GET"
         try:
             with self.db.unit(readonly=readonly) as uow:
+                # The request's own time, for its log and idempotency records: the handler
+                # may move `uow.now` to a test clock's time.
+                received = uow.now
                 creds = self._authenticate(uow, req)
                 trace.key_id, trace.account_id, trace.livemode = (
                     creds.key_id,
@@ -117,6 +121,8 @@ class Pipeline:
                         uow, creds.account_id, creds.livemode, idem_key, fingerprint, req
                     )
                 trace.executed = True
+                if not readonly:
+                    following.follow(uow, _object_ids(req.path_params, raw))
                 call = Call(uow, params, req.path_params, req.path, self.processor, req.base_url)
                 try:
                     result = op.handler(call)
@@ -135,8 +141,10 @@ class Pipeline:
                     status, error_body, object_id = status_for(kept), kept.body(), None
                     body = orjson.dumps(envelope(kept, trace.request_id))
                 if idem_key is not None:
-                    self._store_response(uow, idem_key, fingerprint, req, status, body, trace)
-                row = self._log_row(uow.now, req, trace, status, error_body, object_id, idem_key)
+                    self._store_response(
+                        uow, idem_key, fingerprint, req, status, body, trace, received
+                    )
+                row = self._log_row(received, req, trace, status, error_body, object_id, idem_key)
                 if readonly:
                     self.log_writer.submit(row)
                 else:
@@ -228,6 +236,7 @@ class Pipeline:
         status: int,
         body: bytes,
         trace: _Trace,
+        received: datetime,
     ) -> None:
         store.add_key(
             uow.session,
@@ -235,7 +244,7 @@ class Pipeline:
                 account_id=trace.account_id,
                 livemode=trace.livemode,
                 key=key,
-                created=uow.now,
+                created=received,
                 request_fingerprint=fingerprint,
                 method=req.method,
                 path=req.path,
@@ -288,7 +297,7 @@ class Pipeline:
                 with self.db.unit() as uow:
                     if keep and key is not None:
                         self._store_response(
-                            uow, key, _fingerprint(req, None), req, status, body, trace
+                            uow, key, _fingerprint(req, None), req, status, body, trace, uow.now
                         )
                     store.add_log(
                         uow.session,
@@ -360,3 +369,13 @@ def _fingerprint(req: Incoming, raw: dict[str, Any] | None) -> str:
         {"m": req.method, "p": req.path, "b": params}, option=orjson.OPT_SORT_KEYS
     )
     return hashlib.sha256(canonical).hexdigest()
+
+
+# Request parameters that name the object a request is about, when its path does not.
+_OWNER_PARAMS = ("customer", "subscription", "invoice")
+
+
+def _object_ids(path_params: dict[str, str], raw: dict[str, Any]) -> list[str]:
+    ids = list(path_params.values())
+    ids += [raw[name] for name in _OWNER_PARAMS if isinstance(raw.get(name), str)]
+    return ids

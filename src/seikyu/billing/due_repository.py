@@ -21,14 +21,29 @@ class Due:
     livemode: bool
 
 
-def due(session: Session, now: datetime, limit: int, account_id: str | None = None) -> list[Due]:
+def due(
+    session: Session,
+    now: datetime,
+    limit: int,
+    account_id: str | None = None,
+    test_clock: str | None = None,
+) -> list[Due]:
     """Up to `limit` subscriptions and as many invoices due at `now`, soonest first (of one
-    account when given). Read without locks: each is claimed on its own by `claim_*`."""
+    account when given). Read without locks: each is claimed on its own by `claim_*`.
+
+    Real time and each test clock have their own work: without `test_clock`, only objects
+    on no clock; with it, only that clock's."""
     found = []
     for model, kind in ((Subscription, "subscription"), (Invoice, "invoice")):
         stmt = (
             select(model.id, model.account_id, model.livemode)
-            .where(model.next_action_at.is_not(None), model.next_action_at <= now)
+            .where(
+                model.next_action_at.is_not(None),
+                model.next_action_at <= now,
+                model.test_clock.is_(None)
+                if test_clock is None
+                else model.test_clock == test_clock,
+            )
             .order_by(model.next_action_at)
             .limit(limit)
         )

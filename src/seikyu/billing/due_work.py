@@ -51,8 +51,10 @@ MAX_STEPS = 500
 STALLED_RETRY = timedelta(hours=1)
 
 
-def due(uow: UnitOfWork, limit: int, account_id: str | None = None) -> list[Due]:
-    return due_repository.due(uow.session, uow.now, limit, account_id)
+def due(
+    uow: UnitOfWork, limit: int, account_id: str | None = None, test_clock: str | None = None
+) -> list[Due]:
+    return due_repository.due(uow.session, uow.now, limit, account_id, test_clock)
 
 
 def run_subscription(

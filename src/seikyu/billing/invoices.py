@@ -116,6 +116,7 @@ def new_draft(
         created=uow.now,
         customer_id=customer.id,
         subscription_id=subscription_id,
+        test_clock=customer.test_clock,
         status=InvoiceStatus.DRAFT.value,
         currency=currency,
         collection_method=collection_method,

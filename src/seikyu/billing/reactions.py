@@ -19,6 +19,7 @@ def billing_reactions(processor: Processor) -> dict[str, list[Reaction]]:
         "invoice.voided": [pending_updates.reaction_invoice_voided],
         # The subscription turns past_due first; dunning then schedules the next retry, or
         # settles both when the last one failed.
+        "customer.deleted": [subscriptions.reaction_customer_deleted(processor)],
         "invoice.payment_failed": [
             subscriptions.reaction_invoice_payment_failed,
             invoice_dunning.reaction(processor),

@@ -143,6 +143,7 @@ def create(
         livemode=uow.livemode,
         created=uow.now,
         customer_id=customer.id,
+        test_clock=customer.test_clock,
         status="incomplete",
         currency=currency,
         collection_method=new.collection_method,

@@ -132,3 +132,14 @@ def count_live(session: Session, account_id: str, livemode: bool, customer_id: s
         Subscription.status.not_in(_HIDDEN_BY_DEFAULT),
     )
     return int(session.scalar(stmt) or 0)
+
+
+def live_ids(session: Session, account_id: str, livemode: bool, customer_id: str) -> list[str]:
+    """The ids of the customer's subscriptions that have not ended."""
+    stmt = select(Subscription.id).where(
+        Subscription.account_id == account_id,
+        Subscription.livemode == livemode,
+        Subscription.customer_id == customer_id,
+        Subscription.status.not_in(_HIDDEN_BY_DEFAULT),
+    )
+    return list(session.scalars(stmt.order_by(Subscription.id)))

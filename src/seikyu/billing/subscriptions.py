@@ -22,6 +22,7 @@ from seikyu.billing.domain.subscription_status import (
 from seikyu.billing.subscription_repository import SubscriptionFilter
 from seikyu.core.errors import no_such
 from seikyu.customers import service as customers
+from seikyu.db.models.customers import Customer
 from seikyu.db.models.invoices import Invoice
 from seikyu.db.models.subscription_items import SubscriptionItem
 from seikyu.db.models.subscriptions import Subscription
@@ -201,3 +202,22 @@ def reaction_invoice_payment_failed(uow: UnitOfWork, entity: Any) -> None:
 def reaction_invoice_paid(uow: UnitOfWork, entity: Any) -> None:
     if isinstance(entity, Invoice):
         invoice_paid(uow, entity)
+
+
+def reaction_customer_deleted(processor: Processor) -> Any:
+    """As Stripe: deleting a customer cancels its subscriptions at once, without a final
+    invoice or proration."""
+
+    def react(uow: UnitOfWork, entity: Any) -> None:
+        if not isinstance(entity, Customer):
+            return
+        for subscription_id in repository.live_ids(
+            uow.session, uow.account_id, uow.livemode, entity.id
+        ):
+            cancel(uow, processor, subscription_id, redirect=_NO_REDIRECT)
+
+    return react
+
+
+# Canceling without a final invoice never charges, so never hands out a 3D Secure link.
+_NO_REDIRECT = Redirect("http://localhost")

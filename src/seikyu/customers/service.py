@@ -53,11 +53,9 @@ def create(
     tax_id_data: Sequence[TaxIdData] = (),
     test_clock: str | None = None,
 ) -> Customer:
-    """A new customer, with its tax IDs; nothing is written unless everything is valid."""
+    """A new customer, with its tax IDs; nothing is written unless everything is valid.
+    `test_clock` is a clock the caller has checked has room for it."""
     _check_fields(fields, creating=True)
-    if test_clock is not None:
-        # Test clocks do not exist yet, so no id can name one of this account's.
-        raise no_such("test_clock", test_clock, param="test_clock")
     for index, item in enumerate(tax_id_data):
         tax_ids.validate(uow, item, param_prefix=f"tax_id_data[{index}]")
     if len(tax_id_data) > tax_ids.MAX_PER_OWNER:
@@ -95,7 +93,7 @@ def create(
         preferred_locales=fields.get("preferred_locales") or [],
         tax_exempt=fields.get("tax_exempt") or "none",
         delinquent=False,
-        test_clock=None,
+        test_clock=test_clock,
         metadata_=metadata.initial(fields.get("metadata")),
         deleted_at=None,
     )

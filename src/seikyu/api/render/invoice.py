@@ -121,7 +121,7 @@ def render_invoice(invoice: Invoice) -> dict[str, Any]:
         },
         "subtotal": invoice.subtotal,
         "subtotal_excluding_tax": invoice.subtotal_excluding_tax,
-        "test_clock": None,
+        "test_clock": invoice.test_clock,
         "threshold_reason": None,
         "total": invoice.total,
         "total_discount_amounts": list(invoice.total_discount_amounts),

@@ -23,6 +23,7 @@ from seikyu.api.search import run_search
 from seikyu.billing import discounts
 from seikyu.billing.discounts import DiscountRequest, Owner
 from seikyu.catalog import promotion_codes
+from seikyu.clocks import test_clocks
 from seikyu.core.errors import SeikyuError
 from seikyu.customers import service, tax_ids
 from seikyu.customers.service import CustomerFields
@@ -139,6 +140,8 @@ class CustomerList(ListParams):
 @router.post("/v1/customers", CustomerCreate)
 def create(call: Call[CustomerCreate]) -> dict[str, Any]:
     params = call.params
+    if params.test_clock is not None:
+        test_clocks.attach_new_customer(call.uow, params.test_clock)
     customer = service.create(
         call.uow, params.fields(), tax_id_data=params.tax_id_items(), test_clock=params.test_clock
     )

@@ -19,6 +19,7 @@ class Customer(AccountOwned, Base):
         Index(
             "uq_customers_invoice_prefix", "account_id", "livemode", "invoice_prefix", unique=True
         ),
+        Index("ix_customers_test_clock", "test_clock"),
     )
 
     email: Mapped[str | None] = mapped_column(String(512))

@@ -41,6 +41,7 @@ class Invoice(AccountOwned, Base):
             postgresql_where=text("billing_reason = 'subscription_cycle'"),
         ),
         Index("ix_invoices_next_action", "next_action_at"),
+        Index("ix_invoices_test_clock", "test_clock"),
     )
 
     customer_id: Mapped[str] = mapped_column(IdString(), ForeignKey("customers.id"))
@@ -94,6 +95,8 @@ class Invoice(AccountOwned, Base):
     # Set while the scheduler owes the invoice something (finalize, retry, mark overdue).
     next_action_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     next_payment_attempt: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The customer's test clock: the clock's advances, not real time, drive the invoice.
+    test_clock: Mapped[str | None] = mapped_column(IdString())
     # A marker, not a Stripe field: the draft was deleted and is gone from the API.
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonType())

@@ -21,6 +21,7 @@ class Subscription(AccountOwned, Base):
         Index("ix_subscriptions_customer_page", "customer_id", "id"),
         # The scheduler finds due work (renewal, trial end, cancel_at, expiry) by this column.
         Index("ix_subscriptions_next_action", "next_action_at"),
+        Index("ix_subscriptions_test_clock", "test_clock"),
     )
 
     customer_id: Mapped[str] = mapped_column(IdString(), ForeignKey("customers.id"))

@@ -59,7 +59,10 @@ def serve(
     ] = 1,
     billing_worker: Annotated[
         bool,
-        typer.Option(help="Run time-driven billing in this process (off: run `seikyu worker`; test clocks advance either way)"),
+        typer.Option(
+            help="Run time-driven billing in this process (off: run `seikyu worker`); "
+            "test clocks advance either way"
+        ),
     ] = True,
 ) -> None:
     """Run the API and the background worker in one process (or N API processes).

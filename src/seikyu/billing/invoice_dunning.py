@@ -8,6 +8,10 @@ due, and the invoice left open or marked uncollectible, as the account's setting
 Not retried: the first invoice of an incomplete subscription (it expires instead), a
 pending update's invoice (it expires too), invoices the customer pays themselves and
 invoices with `auto_advance` off.
+
+A customer who gives a new default payment method (on the customer, or on the
+subscription) has the invoices waiting for a retry charged again at the worker's next pass,
+rather than on the schedule.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from datetime import timedelta
 from typing import Any
 
 from seikyu.accounts import settings
-from seikyu.billing import invoice_collection
+from seikyu.billing import invoice_collection, invoice_repository
 from seikyu.billing import subscription_pending_updates as pending_updates
 from seikyu.billing.domain.dunning import RetryPolicy, next_retry
 from seikyu.billing.domain.subscription_status import (
@@ -66,6 +70,21 @@ def after_failure(uow: UnitOfWork, processor: Processor, invoice: Invoice) -> No
         _cancel(uow, processor, subscription)
     elif chosen.subscription_after_retries == "unpaid":
         _move(uow, subscription, SubscriptionAction.RETRIES_EXHAUSTED_UNPAID)
+
+
+def retry_soon(uow: UnitOfWork, customer_id: str, *, subscription_id: str | None = None) -> int:
+    """Bring forward to now the next attempt of the customer's invoices (of one
+    subscription, when given) that failed and wait for a retry; returns how many."""
+    waiting = invoice_repository.awaiting_retry(
+        uow.session, uow.account_id, uow.livemode, customer_id, subscription_id
+    )
+    for invoice in waiting:
+        if invoice.next_payment_attempt is not None and invoice.next_payment_attempt <= uow.now:
+            continue
+        uow.before_update("invoice.updated", invoice)
+        invoice.next_payment_attempt = uow.now
+        invoice.next_action_at = uow.now
+    return len(waiting)
 
 
 def _cancel(uow: UnitOfWork, processor: Processor, subscription: Subscription) -> None:

@@ -135,3 +135,29 @@ def payment(
         InvoicePayment.id == payment_id,
     )
     return session.scalar(stmt)
+
+
+def awaiting_retry(
+    session: Session,
+    account_id: str,
+    livemode: bool,
+    customer_id: str,
+    subscription_id: str | None = None,
+) -> list[Invoice]:
+    """Open invoices charged automatically whose failed charge waits for a retry."""
+    stmt = (
+        _scoped(account_id, livemode)
+        .where(
+            Invoice.customer_id == customer_id,
+            Invoice.status == "open",
+            Invoice.collection_method == "charge_automatically",
+            Invoice.auto_advance.is_(True),
+            Invoice.attempt_count > 0,
+            Invoice.next_payment_attempt.is_not(None),
+        )
+        .order_by(Invoice.id)
+        .with_for_update()
+    )
+    if subscription_id is not None:
+        stmt = stmt.where(Invoice.subscription_id == subscription_id)
+    return list(session.scalars(stmt))

@@ -23,6 +23,7 @@ from fractions import Fraction
 
 from seikyu.billing import (
     discounts,
+    invoice_dunning,
     invoice_finalization,
     invoice_items,
     invoices,
@@ -358,6 +359,10 @@ def _set_fields(uow: UnitOfWork, subscription: Subscription, changes: Subscripti
                 param="default_payment_method",
             ).id
         )
+        if subscription.default_payment_method_id is not None:
+            invoice_dunning.retry_soon(
+                uow, subscription.customer_id, subscription_id=subscription.id
+            )
     if not isinstance(changes.default_tax_rates, Keep):
         subscription.default_tax_rate_ids = price_terms.check_tax_rates(
             uow, changes.default_tax_rates or [], param="default_tax_rates"

@@ -20,7 +20,7 @@ from seikyu.api.render.customer import render_customer
 from seikyu.api.render.tax_id import render_tax_id
 from seikyu.api.routing import Call, Router
 from seikyu.api.search import run_search
-from seikyu.billing import discounts
+from seikyu.billing import discounts, invoice_dunning
 from seikyu.billing.discounts import DiscountRequest, Owner
 from seikyu.catalog import promotion_codes
 from seikyu.clocks import test_clocks
@@ -169,6 +169,8 @@ def update(call: Call[CustomerUpdate]) -> dict[str, Any]:
             call.uow, default, call.path["id"], param="invoice_settings[default_payment_method]"
         )
     customer = service.update(call.uow, call.path["id"], fields)
+    if default:
+        invoice_dunning.retry_soon(call.uow, customer.id)
     _give_discount(call.uow, customer, call.params)
     return render_customer(customer)
 

@@ -5,7 +5,7 @@ server's worker running their subscriptions at each simulated moment."""
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,6 +15,7 @@ from seikyu.db.uow import Database
 from seikyu.payments.payment_intents import Redirect
 from seikyu.payments.test_processor import TestProcessor
 from seikyu.worker.billing import BillingWorker
+from seikyu.worker.maintenance import delete_expired_test_clocks
 from tests.conftest import TestAccount
 
 DAY = 86400
@@ -148,6 +149,21 @@ def test_delete_removes_the_clock_its_customers_and_their_subscriptions(
     assert [e.data.object.id for e in events_of(client, "test_helpers.test_clock.deleted")] == [
         clock.id
     ]
+
+
+def test_a_clock_past_its_deletes_after_is_deleted_by_maintenance(
+    client: stripe.StripeClient, db: Database
+) -> None:
+    clock = clock_at(client, JAN_1_2020)
+    customer = customer_on(client, clock.id)
+    before = datetime.fromtimestamp(clock.deletes_after - 1, UTC)
+    delete_expired_test_clocks(db, now=before)
+    assert client.v1.test_helpers.test_clocks.retrieve(clock.id).status == "ready"
+    # Other tests' clocks share the database and expire at the same time.
+    assert delete_expired_test_clocks(db, now=before + timedelta(seconds=2)) >= 1
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.test_helpers.test_clocks.retrieve(clock.id)
+    assert client.v1.customers.retrieve(customer.id).deleted is True
 
 
 # --- customers on a clock ----------------------------------------------------------------

@@ -55,6 +55,17 @@ def advancing(session: Session, account_id: str | None, limit: int) -> list[Test
     return list(session.scalars(stmt))
 
 
+def expired(session: Session, now: datetime, limit: int) -> list[tuple[str, str]]:
+    """(id, account id) of clocks whose `deletes_after` has passed."""
+    stmt = (
+        select(TestClock.id, TestClock.account_id)
+        .where(TestClock.deleted_at.is_(None), TestClock.deletes_after <= now)
+        .order_by(TestClock.deletes_after)
+        .limit(limit)
+    )
+    return [(row.id, row.account_id) for row in session.execute(stmt)]
+
+
 def customers_of(session: Session, clock_id: str) -> list[Customer]:
     stmt = select(Customer).where(Customer.test_clock == clock_id, Customer.deleted_at.is_(None))
     return list(session.scalars(stmt.order_by(Customer.id)))

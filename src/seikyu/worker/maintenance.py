@@ -1,14 +1,17 @@
-"""Background jobs of the serving process: housekeeping that keeps tables bounded, and the
-settling of processor calls whose outcome was lost."""
+"""Background jobs of the serving process: housekeeping that keeps tables bounded (old
+idempotency keys, expired test clocks), and the settling of processor calls whose outcome
+was lost."""
 
 from __future__ import annotations
 
 import logging
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from seikyu.db.uow import Database
+from seikyu.clocks import repository as clocks
+from seikyu.clocks import test_clocks
+from seikyu.db.uow import Actor, Database
 from seikyu.payments.domain.processor import Processor
 from seikyu.payments.reconciliation import reconcile
 from seikyu.payments.refund_settlement import settle_refunds
@@ -24,12 +27,25 @@ def prune_idempotency_keys(db: Database) -> int:
         return store.prune_keys(uow.session, uow.now - IDEMPOTENCY_RETENTION)
 
 
+def delete_expired_test_clocks(
+    db: Database, *, now: datetime | None = None, limit: int = 100
+) -> int:
+    """Clocks past their `deletes_after` go, with their customers, as Stripe's do."""
+    with db.unit(readonly=True, now=now) as uow:
+        expired = clocks.expired(uow.session, uow.now, limit)
+    for clock_id, account_id in expired:
+        with db.unit(Actor(account_id)) as uow:
+            test_clocks.delete(uow, clock_id)
+    return len(expired)
+
+
 def jobs(db: Database, processor: Processor) -> dict[str, Callable[[], int]]:
     """Each job by name: one pass, returning how many things it did."""
     return {
         "pruned expired idempotency keys": lambda: prune_idempotency_keys(db),
         "reconciled lost processor calls": lambda: reconcile(db, processor),
         "settled refunds": lambda: settle_refunds(db, processor),
+        "deleted expired test clocks": lambda: delete_expired_test_clocks(db),
     }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Literal, cast
 
 from seikyu.billing import discount_repository as repository
@@ -598,6 +599,19 @@ def delete(uow: UnitOfWork, owner: Owner) -> Discount | None:
     for discount in current:
         _delete(uow, owner, discount)
     return current[0] if current else None
+
+
+def end_expired(uow: UnitOfWork, owners: Sequence[Owner], at: datetime) -> int:
+    """Remove the owners' discounts whose `end` has come by `at`, as Stripe removes a
+    coupon whose duration has run out (with `customer.discount.deleted` where it announces
+    them); returns how many."""
+    ended = 0
+    for owner, found in of_owners(uow, owners).items():
+        for discount in found:
+            if discount.end is not None and discount.end <= at:
+                _delete(uow, owner, discount)
+                ended += 1
+    return ended
 
 
 def no_discount(customer_id: str) -> SeikyuError:

@@ -15,8 +15,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from seikyu.accounts import settings
-from seikyu.billing import invoice_items, subscription_invoices, subscription_payments
+from seikyu.billing import discounts, invoice_items, subscription_invoices, subscription_payments
 from seikyu.billing import subscription_repository as repository
+from seikyu.billing.discounts import Owner
 from seikyu.billing.domain import subscription_timing as timing
 from seikyu.billing.domain.subscription_status import (
     SubscriptionAction,
@@ -102,6 +103,7 @@ def renew(uow: UnitOfWork, subscription_id: str) -> Invoice | None:
         return None
     period = next_period(subscription)
     invoice = build_cycle_invoice(uow, subscription, period)
+    _end_expired_discounts(uow, subscription, period.start)
     _schedule_finalization(uow, subscription, invoice)
     uow.emit("invoice.created", invoice)
     uow.before_update("customer.subscription.updated", subscription)
@@ -109,6 +111,19 @@ def renew(uow: UnitOfWork, subscription_id: str) -> Invoice | None:
     subscription.latest_invoice_id = invoice.id
     subscription.next_action_at = subscription_payments.next_action(subscription)
     return invoice
+
+
+def _end_expired_discounts(uow: UnitOfWork, subscription: Subscription, at: datetime) -> None:
+    """A discount whose duration ran out by the renewal no longer applies (the invoice just
+    built left it out) and is removed from the subscription, its items or the customer."""
+    customer_id = subscription.customer_id
+    owners = [
+        Owner(customer_id),
+        Owner(customer_id, subscription_id=subscription.id),
+        *(Owner(customer_id, subscription_item_id=item.id) for item in subscription.items),
+    ]
+    if discounts.end_expired(uow, owners, at):
+        uow.session.expire(subscription, ["discounts"])
 
 
 def _end(uow: UnitOfWork, subscription: Subscription, at: datetime) -> Invoice | None:

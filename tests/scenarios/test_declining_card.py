@@ -83,5 +83,7 @@ def test_retries_follow_the_schedule_then_the_subscription_ends_unpaid(
     )  # fmt: skip
     assert (april.attempted, april.attempt_count, april.next_payment_attempt) == (False, 0, None)
     assert april.amount_paid == 0
+    # Issued, then "immediately closed" (Stripe's API reference): nothing will attempt it.
+    assert (april.status, april.auto_advance) == ("open", False)
     assert _failures_of(client, april.id) == []
     assert client.v1.subscriptions.retrieve(subscription.id).status == "unpaid"

@@ -162,7 +162,10 @@ def _finalize(
         invoice.next_action_at = invoice.due_date
         return
     if subscription is not None and subscription.status == SubscriptionStatus.UNPAID.value:
-        # An unpaid subscription's invoices are issued but not charged.
+        # An unpaid subscription's invoices are issued but not charged: "immediately
+        # closed", in the words of Stripe's API reference, which is auto_advance off.
+        uow.before_update("invoice.updated", invoice)
+        invoice.auto_advance = False
         invoice.next_payment_attempt = None
         invoice.next_action_at = None
         return

@@ -169,7 +169,12 @@ def _finalize(
         invoice.next_payment_attempt = None
         invoice.next_action_at = None
         return
-    _charge(uow, processor, invoice, redirect=redirect)
+    # Charged on the next pass, not in this transaction: the finalized invoice and its
+    # PaymentIntent must be committed before the processor is asked, so that a worker dying
+    # mid-charge is followed by the same attempt under the same key, never a second charge
+    # for a PaymentIntent that was rolled back.
+    invoice.next_payment_attempt = uow.now
+    invoice.next_action_at = uow.now
 
 
 def _charge(uow: UnitOfWork, processor: Processor, invoice: Invoice, *, redirect: Redirect) -> None:

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from seikyu.db import row_locks
 from seikyu.db.models.invoices import Invoice
 from seikyu.db.models.subscriptions import Subscription
 
@@ -64,7 +65,9 @@ def claim_subscription(
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )
-    return session.scalar(stmt)
+    found = session.scalar(stmt)
+    row_locks.remember(session, found)
+    return found
 
 
 def claim_invoice(session: Session, invoice_id: str, now: datetime) -> Invoice | None:
@@ -74,4 +77,6 @@ def claim_invoice(session: Session, invoice_id: str, now: datetime) -> Invoice |
         .with_for_update(skip_locked=True)
         .execution_options(populate_existing=True)
     )
-    return session.scalar(stmt)
+    found = session.scalar(stmt)
+    row_locks.remember(session, found)
+    return found

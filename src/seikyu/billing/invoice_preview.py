@@ -36,6 +36,7 @@ from seikyu.billing.subscription_repository import SubscriptionFilter
 from seikyu.core.errors import Kind, SeikyuError, invalid, missing, no_such
 from seikyu.core.money import check_currency
 from seikyu.customers import service as customers
+from seikyu.db import row_locks
 from seikyu.db.models.customers import Customer
 from seikyu.db.models.invoice_items import InvoiceItem
 from seikyu.db.models.invoices import Invoice
@@ -101,6 +102,7 @@ def previewing(
     finally:
         if savepoint.is_active:
             savepoint.rollback()
+        row_locks.forget(uow.session)
         del uow.pending_events[mark:]
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from seikyu.db import row_locks
 from seikyu.db.models.invoice_lines import InvoiceLine
 from seikyu.db.models.invoice_payments import InvoicePayment
 from seikyu.db.models.invoices import Invoice
@@ -41,10 +42,16 @@ def _scoped(account_id: str, livemode: bool) -> Select[Invoice]:
 def get(
     session: Session, account_id: str, livemode: bool, invoice_id: str, *, for_update: bool = False
 ) -> Invoice | None:
-    stmt = _scoped(account_id, livemode).where(Invoice.id == invoice_id)
     if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return session.scalar(stmt)
+        locked = row_locks.held(session, Invoice, invoice_id)
+        if locked is not None and locked.account_id == account_id and locked.livemode == livemode:
+            return locked
+    stmt = _scoped(account_id, livemode).where(Invoice.id == invoice_id)
+    if not for_update:
+        return session.scalar(stmt)
+    found = session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
+    row_locks.remember(session, found)
+    return found
 
 
 def page(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from seikyu.db import row_locks
 from seikyu.db.models.subscription_items import SubscriptionItem
 from seikyu.db.models.subscriptions import Subscription
 from seikyu.db.pagination import Page, Window, paginate
@@ -43,10 +44,16 @@ def get(
     *,
     for_update: bool = False,
 ) -> Subscription | None:
-    stmt = _scoped(account_id, livemode).where(Subscription.id == subscription_id)
     if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return session.scalar(stmt)
+        locked = row_locks.held(session, Subscription, subscription_id)
+        if locked is not None and locked.account_id == account_id and locked.livemode == livemode:
+            return locked
+    stmt = _scoped(account_id, livemode).where(Subscription.id == subscription_id)
+    if not for_update:
+        return session.scalar(stmt)
+    found = session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
+    row_locks.remember(session, found)
+    return found
 
 
 def page(

@@ -6,16 +6,8 @@ from __future__ import annotations
 
 import stripe
 
-from tests.contract.test_test_clocks import (
-    FEB_1_2020,
-    HOUR,
-    JAN_1_2020,
-    advance,
-    clock_at,
-    customer_on,
-    price,
-    subscribe,
-)
+from tests.contract.test_test_clocks import FEB_1_2020, HOUR, JAN_1_2020
+from tests.support.clocks import advance, clock_at, customer_on, price, subscribe
 
 
 def _failing_renewal(client: stripe.StripeClient) -> tuple[str, str, str]:

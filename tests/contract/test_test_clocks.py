@@ -17,6 +17,7 @@ from seikyu.payments.test_processor import TestProcessor
 from seikyu.worker.billing import BillingWorker
 from seikyu.worker.maintenance import delete_expired_test_clocks
 from tests.conftest import TestAccount
+from tests.support.clocks import advance, clock_at, customer_on, events_of, price, subscribe
 
 DAY = 86400
 
@@ -25,18 +26,6 @@ FEB_1_2020 = 1580515200
 MAR_1_2020 = 1583020800
 APR_1_2020 = 1585699200
 HOUR = 3600
-
-
-def price(client: stripe.StripeClient, amount: int) -> Any:
-    product = client.v1.products.create(params={"name": "Plan"})
-    return client.v1.prices.create(
-        params={
-            "product": product.id,
-            "currency": "usd",
-            "unit_amount": amount,
-            "recurring": {"interval": "month"},
-        }
-    )
 
 
 def _error(
@@ -56,50 +45,11 @@ def _error(
         assert message in body.get("message", ""), body
 
 
-def clock_at(client: stripe.StripeClient, frozen_time: int, **fields: Any) -> Any:
-    params = {"frozen_time": frozen_time, **fields}
-    return client.v1.test_helpers.test_clocks.create(params=params)  # type: ignore[arg-type]
-
-
-def advance(client: stripe.StripeClient, clock_id: str, frozen_time: int) -> Any:
-    """Advance and wait until the server's worker has run the clock to its target."""
-    started = client.v1.test_helpers.test_clocks.advance(
-        clock_id, params={"frozen_time": frozen_time}
-    )
-    assert started.status == "advancing"
-    assert started.status_details.advancing.target_frozen_time == frozen_time
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        clock = client.v1.test_helpers.test_clocks.retrieve(clock_id)
-        if clock.status != "advancing":
-            return clock
-        time.sleep(0.1)
-    pytest.fail(f"test clock {clock_id} still advancing after 60 s")
-
-
-def customer_on(client: stripe.StripeClient, clock_id: str, card: str = "pm_card_visa") -> Any:
-    customer = client.v1.customers.create(params={"test_clock": clock_id, "email": "c@x.test"})
-    method = client.v1.payment_methods.attach(card, params={"customer": customer.id})
-    return client.v1.customers.update(
-        customer.id, params={"invoice_settings": {"default_payment_method": method.id}}
-    )
-
-
-def subscribe(client: stripe.StripeClient, customer_id: str, price_id: str, **fields: Any) -> Any:
-    params = {"customer": customer_id, "items": [{"price": price_id}], **fields}
-    return client.v1.subscriptions.create(params=params)  # type: ignore[arg-type]
-
-
 def renewals_of(client: stripe.StripeClient, subscription_id: str) -> list[tuple[int, str, int]]:
     invoices = client.v1.invoices.list(params={"subscription": subscription_id}).data
     return sorted(
         (i.created, i.status, i.total) for i in invoices if i.billing_reason == "subscription_cycle"
     )
-
-
-def events_of(client: stripe.StripeClient, event_type: str) -> list[Any]:
-    found = client.v1.events.list(params={"type": event_type, "limit": 100}).data
-    return list(reversed(found))
 
 
 # --- the clock itself ------------------------------------------------------------------
@@ -225,6 +175,9 @@ def test_g_10_2_two_months_of_monthly_renewals_at_their_simulated_moments(
         client.v1.test_helpers.test_clocks.advance(clock.id, params={"frozen_time": APR_1_2020})
     _error(too_far.value, param="frozen_time", message="two intervals")
     ready = advance(client, clock.id, MAR_1_2020)
+    assert events_of(client, "test_helpers.test_clock.advancing")[0].data.object.to_dict()[
+        "status_details"
+    ] == {"advancing": {"target_frozen_time": MAR_1_2020}}
     assert (ready.status, ready.frozen_time) == ("ready", MAR_1_2020)
     assert ready.status_details.to_dict() == {}
     assert renewals_of(client, subscription.id) == [

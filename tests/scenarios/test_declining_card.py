@@ -12,7 +12,7 @@ import stripe
 
 from seikyu.db.uow import Database
 from tests.conftest import TestAccount
-from tests.scenarios.clocks import (
+from tests.support.clocks import (
     DAY,
     HOUR,
     advance,

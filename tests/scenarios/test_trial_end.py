@@ -9,7 +9,7 @@ from typing import Any
 
 import stripe
 
-from tests.scenarios.clocks import (
+from tests.support.clocks import (
     HOUR,
     advance,
     at,

@@ -11,7 +11,7 @@ from typing import Any
 
 import stripe
 
-from tests.scenarios.clocks import (
+from tests.support.clocks import (
     HOUR,
     advance,
     advance_through,

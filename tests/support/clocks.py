@@ -26,8 +26,9 @@ def at(year: int, month: int, day: int, hour: int = 0) -> int:
     return int(datetime(year, month, day, hour, tzinfo=UTC).timestamp())
 
 
-def clock_at(client: stripe.StripeClient, frozen_time: int) -> Any:
-    return client.v1.test_helpers.test_clocks.create(params={"frozen_time": frozen_time})
+def clock_at(client: stripe.StripeClient, frozen_time: int, **fields: Any) -> Any:
+    params = {"frozen_time": frozen_time, **fields}
+    return client.v1.test_helpers.test_clocks.create(params=params)  # type: ignore[arg-type]
 
 
 def advance(client: stripe.StripeClient, clock_id: str, frozen_time: int) -> Any:

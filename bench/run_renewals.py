@@ -152,12 +152,11 @@ def bar(done: int, total: int, elapsed: float, width: int = 40) -> str:
 
 
 class Progress:
-    """Counts done renewals from the database: subscriptions no longer due, less their
-    invoices still waiting to be finalized or charged. Two index range scans per poll."""
+    """What is left: subscriptions still due, and invoices still waiting to be finalized
+    or charged. Two index range scans per poll, so polling costs the workers little."""
 
     def __init__(self, engine: Engine, fleet: Fleet) -> None:
         self._engine = engine
-        self._fleet = fleet
         subscriptions = Base.metadata.tables["subscriptions"]
         invoices = Base.metadata.tables["invoices"]
         self._due = (
@@ -310,7 +309,7 @@ def sqlite_stamp(at: datetime) -> str:
 
 def measure_ceiling(url: str, engine: Engine, phase: Phase, since: datetime) -> Ceiling:
     """Copy the rows the run wrote into empty tables of the same shape, in transactions of
-    CEILING_BATCH rows: COPY on PostgreSQL, over as many connections at once as the run had
+    up to CEILING_BATCH rows: COPY on PostgreSQL, over as many connections at once as the run had
     worker processes; executemany on SQLite, its one writer. Only the inserts and their
     commits are timed."""
     names = [name for name, added in phase.rows.items() if added > 0]
@@ -347,17 +346,18 @@ def _ceiling_postgres(
         # cut it into batches of whole rows.
         with (
             psycopg.connect(libpq_url(url)) as conn,
-            conn.cursor().copy(
-                f"COPY ({query}) TO STDOUT",
-                (bound,),  # type: ignore[arg-type]
-            ) as out,
+            conn.cursor().copy(f"COPY ({query}) TO STDOUT", (bound,)) as out,
         ):
             for block in out:
                 spool.write(block)
         spool.seek(0)
+        total = sum(1 for _ in spool)
+        spool.seek(0)
+        # At least one batch per connection, so that a small run loads over all of them.
+        size = max(1, min(CEILING_BATCH, -(-total // streams)))
         batches: list[tuple[int, int, int]] = []  # offset, length, rows
         offset = 0
-        while lines := [line for _, line in zip(range(CEILING_BATCH), spool, strict=False)]:
+        while lines := [line for _, line in zip(range(size), spool, strict=False)]:
             length = sum(len(line) for line in lines)
             batches.append((offset, length, len(lines)))
             offset += length
@@ -372,7 +372,7 @@ def _ceiling_postgres(
                 if batch is None:
                     return
                 at, length, _ = batch
-                with conn.cursor().copy(target) as into:  # type: ignore[arg-type]
+                with conn.cursor().copy(target) as into:
                     into.write(os.pread(spool.fileno(), length, at))
                 conn.commit()
 
@@ -473,9 +473,12 @@ def seed(url: str, subscriptions: int) -> tuple[Fleet, Engine]:
     return fleet, engine
 
 
-def run_phase(database: str, processes: int, plan: Plan, workdir: Path, *, ceiling: bool) -> Phase:
+def run_phase(database: str, processes: int, plan: Plan, workroot: Path) -> Phase:
     phase = Phase(database, processes, plan.subscriptions)
     print(f"\n== {phase.label}", flush=True)
+    # A directory per run: the worker logs read by the checks are this run's only.
+    workdir = workroot / f"{database}-{processes}"
+    workdir.mkdir()
     phase.facts.append(f"load average before seeding: {os.getloadavg()[0]:.2f} (1 min)")
     engine: Engine | None = None
     try:
@@ -497,10 +500,12 @@ def run_phase(database: str, processes: int, plan: Plan, workdir: Path, *, ceili
             after = table_counts(engine)
             phase.rows = {name: after[name] - before[name] for name in after}
             print("  checking what the run did ...", flush=True)
+            began = time.perf_counter()
             _verify(phase, engine, fleet, since, workdir)
+            print(f"  checked in {time.perf_counter() - began:.0f}s", flush=True)
             # Only a finished run wrote whole renewals and nothing else: the rows of one
             # cut short include drafts and unpaid invoices, so they have no renewal count.
-            if ceiling and phase.renewed and not phase.capped:
+            if phase.renewed and not phase.capped:
                 print("  ceiling: bulk insert of the same rows ...", flush=True)
                 phase.ceiling = measure_ceiling(url, engine, phase, since)
     except (servers.ServerError, RuntimeError, OSError, psycopg.Error) as exc:
@@ -622,8 +627,8 @@ def profile(database: str, subscriptions: int, workdir: Path) -> int:
 
 
 def statement_kind(sql: str) -> str:
-    """ "SELECT subscriptions FOR UPDATE", "INSERT events", "UPDATE invoices", ...: what a
-    statement does to which table."""
+    """What a statement does to which table: "SELECT subscriptions FOR UPDATE",
+    "INSERT events", "UPDATE invoices", ..."""
     text = " ".join(sql.split())
     verb = text.split(" ", 1)[0].upper()
     if verb == "SELECT":
@@ -703,7 +708,7 @@ def describe(plan: Plan) -> list[str]:
         "ceiling, in the same run: the rows the run added, in every table, copied into empty "
         "tables of the same columns, keys and indexes (no foreign keys) with COPY (PostgreSQL, "
         "as many connections at once as worker processes) or executemany (SQLite) in "
-        f"transactions of {CEILING_BATCH:,} rows; only inserts and commits timed; "
+        f"transactions of up to {CEILING_BATCH:,} rows; only inserts and commits timed; "
         "renewals-equivalent/s = renewals / that time",
     ]
 
@@ -714,9 +719,8 @@ def table(phases: list[Phase]) -> str:
         "| Ceiling renewals/s | Measured / ceiling |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    ceilings = {p.database: p.ceiling for p in phases if p.ceiling is not None}
     for p in phases:
-        ceiling = ceilings.get(p.database)
+        ceiling = p.ceiling
         limit = f"{ceiling.rps:,.0f}" if ceiling else "n/a"
         ratio = f"{p.rps / ceiling.rps:.1%}" if ceiling and ceiling.rps else "n/a"
         cut = " (time limit)" if p.capped else ""
@@ -775,7 +779,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--quick", action="store_true", help="5,000 subscriptions")
+    parser.add_argument("--quick", action="store_true", help="1,000 subscriptions")
     parser.add_argument("--subscriptions", type=int, help="fleet size (default 100,000)")
     parser.add_argument(
         "--only", default=",".join(DATABASES), help="postgres, sqlite or both (default)"
@@ -786,7 +790,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--max-minutes",
         type=float,
-        help="stop a measured run after this and report what it did (default 8, 1 with --quick)",
+        help="stop a measured run after this and report what it did (default 8, 3 with --quick)",
     )
     parser.add_argument(
         "--profile",
@@ -803,7 +807,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.process_counts = tuple(int(n) for n in args.processes.split(","))
     if any(n < 1 for n in args.process_counts):
         parser.error("--processes: counts of at least 1")
-    default = 2_000 if args.profile else 5_000 if args.quick else 100_000
+    default = 2_000 if args.profile else 1_000 if args.quick else 100_000
     args.count = args.subscriptions or default
     return args
 
@@ -819,7 +823,7 @@ def main(argv: list[str]) -> int:
             return profile(args.databases[0], args.count, workroot)
         finally:
             shutil.rmtree(workroot, ignore_errors=True)
-    minutes = args.max_minutes or (1.0 if args.quick else 8.0)
+    minutes = args.max_minutes or (3.0 if args.quick else 8.0)
     plan = Plan(args.count, args.process_counts, minutes * 60)
     machine = report.machine_facts()
     method = describe(plan)
@@ -828,14 +832,9 @@ def main(argv: list[str]) -> int:
     print(f"  {seikyu_versions()}", flush=True)
     phases: list[Phase] = []
     try:
-        runs = [
-            (database, n)
-            for database in args.databases
-            for n in (plan.processes if database == "postgres" else (1,))
-        ]
-        for index, (database, processes) in enumerate(runs):
-            last = all(d != database for d, _ in runs[index + 1 :])
-            phases.append(run_phase(database, processes, plan, workroot, ceiling=last))
+        for database in args.databases:
+            for processes in plan.processes if database == "postgres" else (1,):
+                phases.append(run_phase(database, processes, plan, workroot))
     finally:
         if args.keep_workdir or any(p.failure or not p.verified for p in phases):
             print(f"\nworkdir kept: {workroot}")

@@ -42,16 +42,10 @@ def _scoped(account_id: str, livemode: bool) -> Select[Invoice]:
 def get(
     session: Session, account_id: str, livemode: bool, invoice_id: str, *, for_update: bool = False
 ) -> Invoice | None:
-    if for_update:
-        locked = row_locks.held(session, Invoice, invoice_id)
-        if locked is not None and locked.account_id == account_id and locked.livemode == livemode:
-            return locked
     stmt = _scoped(account_id, livemode).where(Invoice.id == invoice_id)
-    if not for_update:
-        return session.scalar(stmt)
-    found = session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
-    row_locks.remember(session, found)
-    return found
+    if for_update:
+        return row_locks.lock(session, stmt, Invoice, invoice_id)
+    return session.scalar(stmt)
 
 
 def page(

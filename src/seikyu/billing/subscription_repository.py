@@ -44,16 +44,10 @@ def get(
     *,
     for_update: bool = False,
 ) -> Subscription | None:
-    if for_update:
-        locked = row_locks.held(session, Subscription, subscription_id)
-        if locked is not None and locked.account_id == account_id and locked.livemode == livemode:
-            return locked
     stmt = _scoped(account_id, livemode).where(Subscription.id == subscription_id)
-    if not for_update:
-        return session.scalar(stmt)
-    found = session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
-    row_locks.remember(session, found)
-    return found
+    if for_update:
+        return row_locks.lock(session, stmt, Subscription, subscription_id)
+    return session.scalar(stmt)
 
 
 def page(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -24,6 +25,18 @@ def held(session: Session, model: type[T], row_id: str) -> T | None:
     if not locks or (model, row_id) not in locks:
         return None
     return session.get(model, row_id)
+
+
+def lock(session: Session, stmt: Select[T], model: type[T], row_id: str) -> T | None:
+    """The row `stmt` selects (`row_id` of `model`, scoped by the caller), locked until the
+    transaction ends: from the session when this transaction locked it already, else read
+    again under `FOR UPDATE` with its eager collections."""
+    locked = held(session, model, row_id)
+    if locked is not None:
+        return locked
+    found = session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
+    remember(session, found)
+    return found
 
 
 def remember(session: Session, row: Any) -> None:

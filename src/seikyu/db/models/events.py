@@ -15,6 +15,8 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_account_page", "account_id", "livemode", "id"),
         Index("ix_events_account_type", "account_id", "livemode", "type", "id"),
+        # A request log entry lists the events its request caused.
+        Index("ix_events_request", "request_id"),
     )
 
     id: Mapped[str] = mapped_column(IdString(), primary_key=True)

@@ -34,4 +34,6 @@ class RequestLog(Base):
     user_agent: Mapped[str | None] = mapped_column(String(500))
     params: Mapped[dict[str, Any]] = mapped_column(JsonType())
     error: Mapped[dict[str, Any] | None] = mapped_column(JsonType())
+    # The error's `type`, kept apart so the log can be filtered by it.
+    error_type: Mapped[str | None] = mapped_column(String(64))
     object_id: Mapped[str | None] = mapped_column(IdString())

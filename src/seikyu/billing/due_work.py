@@ -67,7 +67,7 @@ def run_subscription(
         return False
     for _ in range(MAX_STEPS):
         before = _state(subscription)
-        _step(uow, processor, subscription)
+        _step(uow, processor, subscription, redirect=redirect)
         if _state(subscription) == before:
             break
     after = subscription_payments.next_action(subscription)
@@ -89,7 +89,9 @@ def _state(subscription: Subscription) -> tuple[Any, ...]:
     )
 
 
-def _step(uow: UnitOfWork, processor: Processor, subscription: Subscription) -> None:
+def _step(
+    uow: UnitOfWork, processor: Processor, subscription: Subscription, *, redirect: Redirect
+) -> None:
     """One due thing, the earliest kind first; nothing when nothing is due."""
     now = uow.now
     if subscription.trial_notice_at is not None and subscription.trial_notice_at <= now:
@@ -106,7 +108,16 @@ def _step(uow: UnitOfWork, processor: Processor, subscription: Subscription) -> 
     if subscription.status == SubscriptionStatus.TRIALING.value:
         subscription_trials.end_trial(uow, subscription.id)
         return
-    subscription_cycle.renew(uow, subscription.id)
+    invoice = subscription_cycle.renew(uow, subscription.id)
+    if invoice is not None and _finalizes_now(uow, invoice):
+        # An account that finalizes without delay has nothing to wait for: finalizing in the
+        # renewal's own transaction saves reloading everything the renewal just loaded.
+        _finalize(uow, processor, invoice, redirect=redirect)
+
+
+def _finalizes_now(uow: UnitOfWork, invoice: Invoice) -> bool:
+    at = invoice.next_action_at
+    return invoice.status == "draft" and invoice.auto_advance and at is not None and at <= uow.now
 
 
 def _resume_collection(uow: UnitOfWork, subscription: Subscription) -> bool:
@@ -145,11 +156,13 @@ def run_invoice(
 def _finalize(
     uow: UnitOfWork, processor: Processor, invoice: Invoice, *, redirect: Redirect
 ) -> None:
+    invoice.next_action_at = None
     invoice_finalization.finalize_invoice(uow, processor, invoice, redirect=redirect)
     if invoice.status != "open":
         return  # nothing was due: paid at finalization
-    subscription = subscriptions.of_invoice(uow, invoice)
-    pause = (subscription.pause_collection if subscription else None) or {}
+    # Only read: the subscription itself changes when the invoice is paid or fails.
+    status, pause = subscriptions.collection_state_of(uow, invoice) or (None, None)
+    pause = pause or {}
     if pause.get("behavior") == "mark_uncollectible":
         invoice_collection.mark_uncollectible(uow, invoice.id)
         return
@@ -161,7 +174,7 @@ def _finalize(
         invoice.next_payment_attempt = None
         invoice.next_action_at = invoice.due_date
         return
-    if subscription is not None and subscription.status == SubscriptionStatus.UNPAID.value:
+    if status == SubscriptionStatus.UNPAID.value:
         # An unpaid subscription's invoices are issued but not charged: "immediately
         # closed", in the words of Stripe's API reference, which is auto_advance off.
         uow.before_update("invoice.updated", invoice)
@@ -183,6 +196,9 @@ def _charge(uow: UnitOfWork, processor: Processor, invoice: Invoice, *, redirect
     the next retry (see invoice_dunning)."""
     invoice.next_payment_attempt = None
     invoice.next_action_at = None
+    # Locked before the attempt, once: its outcome changes the subscription (paid: pending
+    # update applied; failed: past_due), and the card may be the subscription's default.
+    subscriptions.of_invoice(uow, invoice)
     try:
         invoice_collection.attempt(
             uow, processor, invoice, payment_method=None, off_session=True, redirect=redirect

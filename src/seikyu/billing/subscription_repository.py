@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from seikyu.db import row_locks
+from seikyu.db import row_locks, scoped
 from seikyu.db.models.subscription_items import SubscriptionItem
 from seikyu.db.models.subscriptions import Subscription
 from seikyu.db.pagination import Page, Window, paginate
@@ -44,10 +45,25 @@ def get(
     *,
     for_update: bool = False,
 ) -> Subscription | None:
-    stmt = _scoped(account_id, livemode).where(Subscription.id == subscription_id)
     if for_update:
+        stmt = _scoped(account_id, livemode).where(Subscription.id == subscription_id)
         return row_locks.lock(session, stmt, Subscription, subscription_id)
-    return session.scalar(stmt)
+    return scoped.by_id(session, Subscription, subscription_id, account_id, livemode)
+
+
+def collection_state(
+    session: Session, account_id: str, livemode: bool, subscription_id: str
+) -> tuple[str, dict[str, Any] | None] | None:
+    """The status and the collection pause alone, without the items and discounts a whole
+    subscription loads with it."""
+    row = session.execute(
+        select(Subscription.status, Subscription.pause_collection).where(
+            Subscription.id == subscription_id,
+            Subscription.account_id == account_id,
+            Subscription.livemode == livemode,
+        )
+    ).first()
+    return None if row is None else (row.status, row.pause_collection)
 
 
 def page(

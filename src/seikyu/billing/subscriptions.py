@@ -62,6 +62,18 @@ def of_invoice(uow: UnitOfWork, invoice: Invoice) -> Subscription | None:
     return get(uow, invoice.subscription_id, for_update=True)
 
 
+def collection_state_of(
+    uow: UnitOfWork, invoice: Invoice
+) -> tuple[str, dict[str, Any] | None] | None:
+    """The status and collection pause of the subscription an invoice bills, unlocked;
+    None for a one-off invoice."""
+    if invoice.subscription_id is None:
+        return None
+    return repository.collection_state(
+        uow.session, uow.account_id, uow.livemode, invoice.subscription_id
+    )
+
+
 def find(uow: UnitOfWork, subscription_id: str) -> Subscription | None:
     return repository.get(uow.session, uow.account_id, uow.livemode, subscription_id)
 

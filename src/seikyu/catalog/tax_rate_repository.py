@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from seikyu.db import scoped
 from seikyu.db.models.tax_rates import TaxRate
 from seikyu.db.pagination import Page, Window, paginate
 
@@ -18,7 +19,7 @@ def _scoped(account_id: str, livemode: bool) -> Select[TaxRate]:
 
 
 def get(session: Session, account_id: str, livemode: bool, tax_rate_id: str) -> TaxRate | None:
-    return session.scalar(_scoped(account_id, livemode).where(TaxRate.id == tax_rate_id))
+    return scoped.by_id(session, TaxRate, tax_rate_id, account_id, livemode)
 
 
 def page(

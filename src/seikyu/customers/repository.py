@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from seikyu.db import row_locks, scoped
 from seikyu.db.models import Customer
 from seikyu.db.pagination import Page, Window, paginate
 from seikyu.db.search import (
@@ -37,7 +38,7 @@ def _scoped(account_id: str, livemode: bool) -> Select[Customer]:
 
 def get(session: Session, account_id: str, livemode: bool, customer_id: str) -> Customer | None:
     """A customer of this account, deleted ones included (Stripe shows them as stubs)."""
-    return session.scalar(_scoped(account_id, livemode).where(Customer.id == customer_id))
+    return scoped.by_id(session, Customer, customer_id, account_id, livemode)
 
 
 def prefix_taken(session: Session, account_id: str, livemode: bool, prefix: str) -> bool:
@@ -82,10 +83,5 @@ SEARCH = SearchTable(scope=_searchable, columns=SEARCH_COLUMNS, order=Customer.i
 def locked(session: Session, account_id: str, livemode: bool, customer_id: str) -> Customer | None:
     """The customer row, locked until the transaction ends: its balance and invoice sequence
     change one transaction at a time."""
-    stmt = (
-        _scoped(account_id, livemode)
-        .where(Customer.id == customer_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return session.scalar(stmt)
+    stmt = _scoped(account_id, livemode).where(Customer.id == customer_id)
+    return row_locks.lock(session, stmt, Customer, customer_id)

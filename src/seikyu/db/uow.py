@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from seikyu.core.clock import Clock, SystemClock
 from seikyu.core.ids import IdGenerator
 from seikyu.db.engine import READONLY, is_sqlite, make_engine
+from seikyu.db.kept_rows import keep_loaded_rows
 
 Renderer = Callable[[Any], dict[str, Any]]
 
@@ -112,6 +113,8 @@ class Database:
             expire_on_commit=False,
             autoflush=True,
         )
+        keep_loaded_rows(self._sessions)
+        keep_loaded_rows(self._read_sessions)
         self._render: Renderer = render or _no_renderer
         self._event_sink = event_sink
         self._reactions: dict[str, list[Reaction]] = {}

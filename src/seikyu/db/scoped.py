@@ -1,0 +1,30 @@
+"""One account's row by primary key, through the session's identity map.
+
+A `SELECT ... WHERE id = :id AND account_id = ...` always goes to the database, even for a
+row the session holds already, whose loaded attributes it would not overwrite anyway. The
+identity map answers for such rows without a statement; the tenancy check is then made on
+the object.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.orm import Session
+
+
+class _Owned(Protocol):
+    account_id: Any
+    livemode: Any
+
+
+T = TypeVar("T", bound=_Owned)
+
+
+def by_id(
+    session: Session, model: type[T], row_id: str, account_id: str, livemode: bool
+) -> T | None:
+    found = session.get(model, row_id)
+    if found is None or found.account_id != account_id or found.livemode != livemode:
+        return None
+    return found

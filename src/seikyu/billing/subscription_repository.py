@@ -55,7 +55,10 @@ def collection_state(
     session: Session, account_id: str, livemode: bool, subscription_id: str
 ) -> tuple[str, dict[str, Any] | None] | None:
     """The status and the collection pause alone, without the items and discounts a whole
-    subscription loads with it."""
+    subscription loads with it (unless this transaction holds it locked already)."""
+    held = row_locks.held(session, Subscription, subscription_id)
+    if held is not None:
+        return held.status, held.pause_collection
     row = session.execute(
         select(Subscription.status, Subscription.pause_collection).where(
             Subscription.id == subscription_id,

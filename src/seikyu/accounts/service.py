@@ -124,3 +124,9 @@ def revoke_key(uow: UnitOfWork, key_id: str) -> ApiKey:
 def default_account_id(uow: UnitOfWork) -> str | None:
     account = repository.first_account(uow.session)
     return account.id if account else None
+
+
+def lock(uow: UnitOfWork, account_id: str) -> Account:
+    """The account row, held until the transaction ends: account-wide limits (how many
+    webhook endpoints, say) are counted and raised one transaction at a time."""
+    return repository.lock_account(uow.session, account_id)

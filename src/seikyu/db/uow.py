@@ -61,6 +61,13 @@ class UnitOfWork:
     # A transaction of its own that commits at once, whatever becomes of this unit (see
     # Database.autonomous); None where the database cannot give one (SQLite).
     autonomous: Autonomous | None = None
+    # The Database's clock. `now` may be a test clock's simulated time; work that real
+    # processes do later (webhook deliveries) is scheduled on this one.
+    wall_clock: Clock = field(default_factory=SystemClock)
+
+    def real_now(self) -> datetime:
+        """The real current time, whatever time the unit runs at."""
+        return self.wall_clock.now()
 
     def new_id(self, prefix: str) -> str:
         return self.ids.new(prefix)
@@ -164,6 +171,7 @@ class Database:
                     render=self._render,
                     actor=actor,
                     autonomous=None if self.is_sqlite else self.autonomous,
+                    wall_clock=self.clock,
                 )
                 with session.begin():
                     yield uow

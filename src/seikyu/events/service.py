@@ -9,11 +9,14 @@ from seikyu.core.errors import no_such
 from seikyu.db.models import Event
 from seikyu.db.pagination import Page, Window
 from seikyu.db.uow import PendingEvent, UnitOfWork
-from seikyu.events import repository
+from seikyu.events import endpoint_repository, endpoints, event_types, repository
+
+DELIVERY_PREFIX = "whdel"
 
 
 def record(uow: UnitOfWork, pending: list[PendingEvent]) -> None:
-    """The unit of work's event sink: render each object and write its event row."""
+    """The unit of work's event sink: render each object and write its event row, and
+    with it one delivery to each enabled endpoint subscribed to its type."""
     rows = []
     for item in pending:
         current = item.snapshot if item.snapshot is not None else uow.render(item.entity)
@@ -39,7 +42,46 @@ def record(uow: UnitOfWork, pending: list[PendingEvent]) -> None:
                 pending_webhooks=0,
             )
         )
+    if rows:
+        _owe_deliveries(uow, rows)
     repository.add_all(uow.session, rows)
+
+
+def _owe_deliveries(uow: UnitOfWork, rows: list[Event]) -> None:
+    """Write the deliveries in the events' transaction, so that an event is never written
+    without them nor they without it, and set each event's `pending_webhooks`."""
+    subscribed = endpoints.subscriptions(uow)
+    if not subscribed:
+        return
+    # Real time, not `uow.now`: under a test clock that is simulated, and the delivery
+    # worker runs in real time.
+    due = uow.real_now()
+    deliveries: list[dict[str, Any]] = []
+    for event in rows:
+        owed = [
+            endpoint_id
+            for endpoint_id, enabled in subscribed
+            if event_types.matches(enabled, event.type)
+        ]
+        event.pending_webhooks = len(owed)
+        deliveries.extend(
+            {
+                "id": uow.new_id(DELIVERY_PREFIX),
+                "account_id": event.account_id,
+                "livemode": event.livemode,
+                "created": due,
+                "event_id": event.id,
+                "endpoint_id": endpoint_id,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": due,
+                "claimed_until": None,
+                "last_attempt_at": None,
+                "last_status_code": None,
+            }
+            for endpoint_id in owed
+        )
+    endpoint_repository.add_deliveries(uow.session, deliveries)
 
 
 def previous_attributes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -121,7 +121,9 @@ class BillingSettings:
     """How time-driven billing runs for the account.
 
     A subscription's new invoice is finalized `finalization_delay_seconds` after it is
-    created (Stripe's hour). A failed automatic charge is retried `retries` times, spread
+    created (Stripe's hour); where webhook endpoints take `invoice.created`, that hour counts
+    from their last acknowledgement, waited for at most `webhook_wait_seconds` after the
+    invoice was created (Stripe's 72 hours). A failed automatic charge is retried `retries` times, spread
     evenly over `retry_window_days` (Stripe recommends 8 tries within 2 weeks). When the
     last retry fails, the subscription is canceled, marked unpaid or left past_due, and the
     invoice is left open or marked uncollectible.
@@ -132,12 +134,18 @@ class BillingSettings:
     retry_window_days: int = 14
     subscription_after_retries: str = "cancel"
     invoice_after_retries: str = "open"
+    webhook_wait_seconds: int = 72 * 3600
 
     def check(self) -> None:
         if not 0 <= self.finalization_delay_seconds <= 72 * 3600:
             raise SeikyuError(
                 "finalization_delay_seconds must be between 0 and 259200 (72 hours).",
                 param="finalization_delay_seconds",
+            )
+        if not 0 <= self.webhook_wait_seconds <= 72 * 3600:
+            raise SeikyuError(
+                "webhook_wait_seconds must be between 0 and 259200 (72 hours).",
+                param="webhook_wait_seconds",
             )
         if not 0 <= self.retries <= MAX_RETRIES:
             raise SeikyuError(f"retries must be between 0 and {MAX_RETRIES}.", param="retries")

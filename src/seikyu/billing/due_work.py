@@ -16,6 +16,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from seikyu.accounts import settings
 from seikyu.billing import (
     due_repository,
     invoice_collection,
@@ -38,6 +39,7 @@ from seikyu.core.errors import Kind, SeikyuError
 from seikyu.db.models.invoices import Invoice
 from seikyu.db.models.subscriptions import Subscription
 from seikyu.db.uow import UnitOfWork
+from seikyu.events import acknowledgements
 from seikyu.payments.domain.processor import Processor
 from seikyu.payments.payment_intents import Redirect
 
@@ -49,6 +51,10 @@ MAX_STEPS = 500
 # A subscription still due after its run (nothing could progress) is looked at again this
 # much later, not in a hot loop.
 STALLED_RETRY = timedelta(hours=1)
+INVOICE_CREATED = "invoice.created"
+# How often a draft waiting for its webhooks looks at their deliveries again; the
+# finalization itself is timed from the acknowledgement, not from this.
+WEBHOOK_RECHECK = timedelta(minutes=1)
 
 
 def due(
@@ -116,8 +122,41 @@ def _step(
 
 
 def _finalizes_now(uow: UnitOfWork, invoice: Invoice) -> bool:
+    """Whether the invoice just cut can be finalized in the same transaction: no delay,
+    and no endpoint that must first acknowledge its `invoice.created`, which is only
+    delivered once this transaction commits."""
     at = invoice.next_action_at
-    return invoice.status == "draft" and invoice.auto_advance and at is not None and at <= uow.now
+    return (
+        invoice.status == "draft"
+        and invoice.auto_advance
+        and at is not None
+        and at <= uow.now
+        and not (_awaits_webhooks(invoice) and acknowledgements.awaited(uow, INVOICE_CREATED))
+    )
+
+
+def _awaits_webhooks(invoice: Invoice) -> bool:
+    """Stripe waits for webhooks before finalizing a subscription's invoices automatically.
+    Not on a test clock: its deliveries go out in real time, while the clock runs ahead."""
+    return invoice.subscription_id is not None and invoice.test_clock is None
+
+
+def _held_for_webhooks(uow: UnitOfWork, invoice: Invoice) -> datetime | None:
+    """When to look at the draft again if it must still wait for its `invoice.created` to
+    be acknowledged (then finalized the account's delay later), or None to finalize now."""
+    if not _awaits_webhooks(invoice):
+        return None
+    acknowledgement = acknowledgements.of(uow, invoice.id, INVOICE_CREATED)
+    if acknowledgement is None:
+        return None
+    billing = settings.billing_settings(uow, uow.account_id)
+    if acknowledgement.waiting:
+        deadline = invoice.created + timedelta(seconds=billing.webhook_wait_seconds)
+        return min(uow.now + WEBHOOK_RECHECK, deadline) if uow.now < deadline else None
+    if acknowledgement.at is None:
+        return None  # every delivery gave up or was canceled: nothing left to wait for
+    finalizes = acknowledgement.at + timedelta(seconds=billing.finalization_delay_seconds)
+    return finalizes if finalizes > uow.now else None
 
 
 def _resume_collection(uow: UnitOfWork, subscription: Subscription) -> bool:
@@ -141,7 +180,10 @@ def run_invoice(
         return False
     invoice.next_action_at = None
     if invoice.status == "draft":
-        if invoice.auto_advance:
+        held_until = _held_for_webhooks(uow, invoice) if invoice.auto_advance else None
+        if held_until is not None:
+            invoice.next_action_at = held_until
+        elif invoice.auto_advance:
             _finalize(uow, processor, invoice, redirect=redirect)
     elif invoice.status == "open":
         if invoice.collection_method == "charge_automatically":

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
 from seikyu.db.models import Event
+from seikyu.db.models.webhook_deliveries import WebhookDelivery
 from seikyu.db.pagination import Page, Window, paginate
 
 
@@ -42,6 +45,41 @@ def page(
         pending = Event.pending_webhooks > 0
         stmt = stmt.where(~pending if delivery_success else pending)
     return paginate(session, stmt, Event.id, Event.created, window)
+
+
+def caused_by(
+    session: Session, account_id: str, livemode: bool, request_id: str, limit: int
+) -> list[Event]:
+    """The events a request caused, in the order they were recorded."""
+    stmt = (
+        select(Event)
+        .where(
+            Event.request_id == request_id,
+            Event.account_id == account_id,
+            Event.livemode == livemode,
+        )
+        .order_by(Event.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))
+
+
+def deliveries_about(
+    session: Session, account_id: str, livemode: bool, object_id: str, event_type: str
+) -> list[tuple[str, datetime | None]]:
+    """(status, last attempt) of every delivery of the `event_type` events about the
+    object."""
+    stmt = (
+        select(WebhookDelivery.status, WebhookDelivery.last_attempt_at)
+        .join(Event, Event.id == WebhookDelivery.event_id)
+        .where(
+            Event.object_id == object_id,
+            Event.type == event_type,
+            Event.account_id == account_id,
+            Event.livemode == livemode,
+        )
+    )
+    return [(row.status, row.last_attempt_at) for row in session.execute(stmt)]
 
 
 def _type_matches(pattern: str) -> ColumnElement[bool]:

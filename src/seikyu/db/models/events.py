@@ -17,6 +17,8 @@ class Event(Base):
         Index("ix_events_account_type", "account_id", "livemode", "type", "id"),
         # A request log entry lists the events its request caused.
         Index("ix_events_request", "request_id"),
+        # Billing asks how the deliveries of an invoice's events stand.
+        Index("ix_events_object", "object_id"),
     )
 
     id: Mapped[str] = mapped_column(IdString(), primary_key=True)

@@ -94,10 +94,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("error_type", sa.String(length=64), nullable=True))
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index("ix_events_request", ["request_id"], unique=False)
+        batch_op.create_index("ix_events_object", ["object_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("events", schema=None) as batch_op:
+        batch_op.drop_index("ix_events_object")
         batch_op.drop_index("ix_events_request")
     with op.batch_alter_table("request_logs", schema=None) as batch_op:
         batch_op.drop_column("error_type")

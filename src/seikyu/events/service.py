@@ -9,9 +9,7 @@ from seikyu.core.errors import no_such
 from seikyu.db.models import Event
 from seikyu.db.pagination import Page, Window
 from seikyu.db.uow import PendingEvent, UnitOfWork
-from seikyu.events import endpoint_repository, endpoints, event_types, repository
-
-DELIVERY_PREFIX = "whdel"
+from seikyu.events import delivery_status, endpoint_repository, endpoints, event_types, repository
 
 
 def record(uow: UnitOfWork, pending: list[PendingEvent]) -> None:
@@ -66,7 +64,7 @@ def _owe_deliveries(uow: UnitOfWork, rows: list[Event]) -> None:
         event.pending_webhooks = len(owed)
         deliveries.extend(
             {
-                "id": uow.new_id(DELIVERY_PREFIX),
+                "id": uow.new_id(delivery_status.DELIVERY_PREFIX),
                 "account_id": event.account_id,
                 "livemode": event.livemode,
                 "created": due,
@@ -127,3 +125,8 @@ def page(
         object_id=object_id,
         delivery_success=delivery_success,
     )
+
+
+def caused_by(uow: UnitOfWork, request_id: str, limit: int) -> list[Event]:
+    """The first `limit` events the request recorded, oldest first."""
+    return repository.caused_by(uow.session, uow.account_id, uow.livemode, request_id, limit)

@@ -11,11 +11,16 @@ from seikyu.api.params import Expandable, ListParams, bad
 from seikyu.api.render.event import render_event
 from seikyu.api.routing import Call, Router
 from seikyu.db.models import Event
-from seikyu.events import service
+from seikyu.events import deliveries, service
 
 router = Router()
 
 EventType = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class EventRetry(Expandable):
+    # The endpoint to send the event to again (what `stripe events resend` sends).
+    webhook_endpoint: Annotated[str, Field(min_length=1, max_length=500)]
 
 
 class EventList(ListParams):
@@ -49,6 +54,12 @@ def list_events(call: Call[EventList]) -> dict[str, Any]:
         delivery_success=params.delivery_success,
     )
     return lists.envelope(call.url, page, render_event)
+
+
+@router.post("/v1/events/{id}/retry", EventRetry)
+def retry(call: Call[EventRetry]) -> dict[str, Any]:
+    event = deliveries.resend(call.uow, call.path["id"], call.params.webhook_endpoint)
+    return render_event(event)
 
 
 registry.register(

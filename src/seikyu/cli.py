@@ -1,4 +1,5 @@
-"""The `seikyu` command: serve, migrate, keys, account settings. A composition root."""
+"""The `seikyu` command: serve, workers, migrate, keys, account settings, and following a
+server's logs and events over its API. A composition root."""
 
 from __future__ import annotations
 
@@ -64,6 +65,15 @@ def serve(
             "test clocks advance either way"
         ),
     ] = True,
+    retention_days: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=3650,
+            envvar="SEIKYU_RETENTION_DAYS",
+            help="Days events, finished webhook deliveries and request log lines are kept",
+        ),
+    ] = 30,
 ) -> None:
     """Run the API and the background worker in one process (or N API processes).
 
@@ -71,6 +81,8 @@ def serve(
     in $SEIKYU_BOOTSTRAP_SECRET_KEY if set, else a new random key, printed once: only its
     hash is stored.
     """
+    from datetime import timedelta
+
     import uvicorn
 
     from seikyu.accounts import service as accounts
@@ -80,9 +92,11 @@ def serve(
     from seikyu.payments.test_processor import TestProcessor
     from seikyu.worker.billing import BillingThread, BillingWorker
     from seikyu.worker.maintenance import MaintenanceThread
+    from seikyu.worker.webhooks import WebhookThread, WebhookWorker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     db = _open(database_url_, pool_size=20)
     given = os.environ.get(BOOTSTRAP_ENV) or None
     try:
@@ -99,7 +113,7 @@ def serve(
             typer.echo(f"Its secret key is the one in {BOOTSTRAP_ENV}.")
     elif given is not None:
         typer.echo(f"{BOOTSTRAP_ENV} ignored: the database already has an account.", err=True)
-    maintenance = MaintenanceThread(db, TestProcessor())
+    maintenance = MaintenanceThread(db, TestProcessor(), retention=timedelta(days=retention_days))
     maintenance.start()
     # Without the billing worker, test clocks still advance here: only real time is left to
     # `seikyu worker`. Checking for advancing clocks is cheap, so it is done more often.
@@ -110,6 +124,10 @@ def serve(
         interval=1.0 if billing_worker else CLOCK_INTERVAL,
     )
     billing.start()
+    # Webhooks are delivered by every serving process, whatever `--billing-worker` says:
+    # they are what tells the account's own code about the work done here.
+    webhooks = WebhookThread(WebhookWorker(db))
+    webhooks.start()
     if workers > 1 and db.is_sqlite:
         db.dispose()
         raise _fail("--workers needs PostgreSQL: SQLite admits one writing process.", 2)
@@ -132,6 +150,7 @@ def serve(
     finally:
         billing.stop()
         maintenance.stop()
+        webhooks.stop()
         db.dispose()
 
 
@@ -154,17 +173,23 @@ def worker(
         str | None, typer.Option(help="Only this account's work (default: every account's)")
     ] = None,
     database_url_: DatabaseUrl = None,
+    webhook_timeout: Annotated[
+        float, typer.Option(min=0.1, max=60.0, help="Seconds a webhook receiver has to answer")
+    ] = 10.0,
 ) -> None:
-    """Run time-driven billing (renewals, trial ends, finalization, retries) in this
-    process, beside or instead of the one `serve` runs; PostgreSQL admits several."""
+    """Run time-driven billing (renewals, trial ends, finalization, retries) and webhook
+    deliveries in this process, beside or instead of the ones `serve` runs; PostgreSQL
+    admits several."""
     import signal
     import threading
 
     from seikyu.payments.payment_intents import Redirect
     from seikyu.payments.test_processor import TestProcessor
     from seikyu.worker.billing import BillingWorker
+    from seikyu.worker.webhooks import WebhookThread, WebhookWorker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     db = _open(database_url_)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -175,12 +200,15 @@ def worker(
         Redirect(public_url or _public_url("127.0.0.1", 8000)),
         account_id=account,
     )
+    webhooks = WebhookThread(WebhookWorker(db, timeout=webhook_timeout, account_id=account))
+    webhooks.start()
     typer.echo("Seikyu billing worker running")
     try:
         while not stop.is_set():
             billing.run_until_idle()
             stop.wait(interval)
     finally:
+        webhooks.stop()
         db.dispose()
 
 
@@ -364,6 +392,10 @@ def accounts_billing_settings(
     invoice_after_retries: Annotated[
         str | None, typer.Option(help="After the last failure: open or uncollectible")
     ] = None,
+    webhook_wait_seconds: Annotated[
+        int | None,
+        typer.Option(help="Longest wait for webhook endpoints to acknowledge invoice.created"),
+    ] = None,
     database_url_: DatabaseUrl = None,
 ) -> None:
     """Show or change finalization timing and the retry policy for failed payments."""
@@ -381,6 +413,7 @@ def accounts_billing_settings(
             "retry_window_days": retry_window_days,
             "subscription_after_retries": subscription_after_retries,
             "invoice_after_retries": invoice_after_retries,
+            "webhook_wait_seconds": webhook_wait_seconds,
         }.items()
         if value is not None
     }
@@ -400,6 +433,119 @@ def accounts_billing_settings(
         db.dispose()
     shown = " ".join(f"{name}={value}" for name, value in asdict(current).items())
     typer.echo(f"{account_id} {shown}")
+
+
+# --- following a running server over its API (like the Stripe CLI) ------------------------
+
+logs_cli = typer.Typer(no_args_is_help=True, help="Follow a server's request log.")
+app.add_typer(logs_cli, name="logs")
+events_cli = typer.Typer(no_args_is_help=True, help="Follow a server's events.")
+app.add_typer(events_cli, name="events")
+
+ApiKey = Annotated[
+    str | None,
+    typer.Option("--api-key", envvar="SEIKYU_API_KEY", help="Secret API key"),
+]
+ApiBase = Annotated[
+    str, typer.Option("--api-base", envvar="SEIKYU_API_BASE", help="The server's address")
+]
+Interval = Annotated[float, typer.Option(min=0.05, max=60.0, help="Seconds between polls")]
+History = Annotated[int, typer.Option(min=0, max=100, help="How many existing lines to show first")]
+DEFAULT_API_BASE = "http://127.0.0.1:8000"
+
+
+@logs_cli.command("tail")
+def logs_tail(
+    status: Annotated[str | None, typer.Option(help="A status code (404) or class (4xx)")] = None,
+    path: Annotated[str | None, typer.Option(help="Only paths starting with this")] = None,
+    method: Annotated[str | None, typer.Option(help="GET, POST or DELETE")] = None,
+    history: History = 20,
+    interval: Interval = 1.0,
+    api_key: ApiKey = None,
+    api_base: ApiBase = DEFAULT_API_BASE,
+) -> None:
+    """Print request log lines as they come, until interrupted:
+    `<time> <status> <method> <path> <request id> <error type>`."""
+    from seikyu.tail import commands, entry
+
+    code = entry.run(
+        lambda following, terminal: commands.logs_tail(
+            following, terminal, status=status, path=path, method=method
+        ),
+        api_key=api_key,
+        api_base=api_base,
+        interval=interval,
+        history=history,
+    )
+    if code:
+        raise typer.Exit(code)
+
+
+@events_cli.command("tail")
+def events_tail(
+    type_: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="Event types, `*` wildcards (customer.*); repeat or comma"),
+    ] = None,
+    history: History = 20,
+    interval: Interval = 1.0,
+    api_key: ApiKey = None,
+    api_base: ApiBase = DEFAULT_API_BASE,
+) -> None:
+    """Print events as they happen, until interrupted: `<time> <type> <object id> <event id>`."""
+    from seikyu.tail import commands, entry
+
+    code = entry.run(
+        lambda following, terminal: commands.events_tail(following, terminal, types=type_ or []),
+        api_key=api_key,
+        api_base=api_base,
+        interval=interval,
+        history=history,
+    )
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def listen(
+    forward_to: Annotated[
+        str, typer.Option(help="The URL to POST each event to, e.g. http://localhost:3000/hook")
+    ],
+    events: Annotated[
+        list[str] | None,
+        typer.Option(help="Only these event types, `*` wildcards; repeat or comma-separate"),
+    ] = None,
+    secret: Annotated[
+        str | None, typer.Option(help="Sign with this whsec_ secret (default: a new one)")
+    ] = None,
+    interval: Interval = 1.0,
+    api_key: ApiKey = None,
+    api_base: ApiBase = DEFAULT_API_BASE,
+) -> None:
+    """Forward each new event to a local URL, signed like a webhook (`Stripe-Signature`), and
+    print the status each forward got. A failed forward is printed, and listening goes on."""
+    from seikyu.core.clock import SystemClock
+    from seikyu.events.signature import new_secret
+    from seikyu.tail import commands, entry
+
+    if secret is not None and not secret.strip():
+        raise _fail("--secret must not be empty.", 2)
+    signing = secret or new_secret()
+    code = entry.run(
+        lambda following, terminal: commands.listen(
+            following,
+            terminal,
+            forward_to=forward_to,
+            secret=signing,
+            types=events or [],
+            clock=SystemClock(),
+        ),
+        api_key=api_key,
+        api_base=api_base,
+        interval=interval,
+    )
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

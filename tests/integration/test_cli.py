@@ -366,3 +366,23 @@ def test_tax_rounding_for_an_unknown_account_fails_cleanly(migrated_url: str) ->
     refused = seikyu("accounts", "tax-rounding", "--account", "acct_nope", url=migrated_url)
     assert refused.returncode == 1
     assert "No such account" in refused.stderr
+
+
+def test_billing_settings_show_and_change_the_webhook_wait(migrated_url: str) -> None:
+    account = seikyu("keys", "create", url=migrated_url).stdout.split()[1]
+    shown = seikyu("accounts", "billing-settings", url=migrated_url)
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.split()[0] == account
+    assert "webhook_wait_seconds=259200" in shown.stdout.split()
+    changed = seikyu(
+        "accounts", "billing-settings", "--webhook-wait-seconds", "3600", url=migrated_url
+    )
+    assert "webhook_wait_seconds=3600" in changed.stdout.split()
+    assert "finalization_delay_seconds=3600" in changed.stdout.split()  # the rest is kept
+    refused = seikyu(
+        "accounts", "billing-settings", "--webhook-wait-seconds", "259201", url=migrated_url
+    )
+    assert refused.returncode == 1
+    assert "webhook_wait_seconds must be between 0 and 259200" in refused.stderr
+    shown = seikyu("accounts", "billing-settings", url=migrated_url)
+    assert "webhook_wait_seconds=3600" in shown.stdout.split()

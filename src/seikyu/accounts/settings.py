@@ -123,10 +123,10 @@ class BillingSettings:
     A subscription's new invoice is finalized `finalization_delay_seconds` after it is
     created (Stripe's hour); where webhook endpoints take `invoice.created`, that hour counts
     from their last acknowledgement, waited for at most `webhook_wait_seconds` after the
-    invoice was created (Stripe's 72 hours). A failed automatic charge is retried `retries` times, spread
-    evenly over `retry_window_days` (Stripe recommends 8 tries within 2 weeks). When the
-    last retry fails, the subscription is canceled, marked unpaid or left past_due, and the
-    invoice is left open or marked uncollectible.
+    invoice was created (Stripe's 72 hours). A failed automatic charge is retried `retries`
+    times, spread evenly over `retry_window_days` (Stripe recommends 8 tries within 2
+    weeks). When the last retry fails, the subscription is canceled, marked unpaid or left
+    past_due, and the invoice is left open or marked uncollectible.
     """
 
     finalization_delay_seconds: int = 3600

@@ -333,8 +333,14 @@ class Pipeline:
             "user_agent": (req.headers.get("user-agent") or "")[:500] or None,
             "params": trace.params,
             "error": error,
+            "error_type": _error_type(error),
             "object_id": object_id,
         }
+
+
+def _error_type(error: dict[str, Any] | None) -> str | None:
+    kind = error.get("type") if error is not None else None
+    return kind if isinstance(kind, str) else None
 
 
 def _in_flight() -> SeikyuError:

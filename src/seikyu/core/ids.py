@@ -11,6 +11,7 @@ import os
 import random
 import secrets
 import threading
+from datetime import datetime
 
 from seikyu.core.clock import Clock, SystemClock
 
@@ -48,6 +49,12 @@ class IdGenerator:
             value = max(candidate, self._last + 1)
             self._last = value
         return f"{prefix}_{_encode(value)}"
+
+
+def first_id_at(prefix: str, at: datetime) -> str:
+    """A bound between ids: after every id of `prefix` made before `at`, before every one
+    made from `at` on. Rows can be aged by id where `created` may be a test clock's time."""
+    return f"{prefix}_{_encode(int(at.timestamp() * 1000) << _RANDOM_BITS)}"
 
 
 def random_token(length: int = 24) -> str:

@@ -1,6 +1,6 @@
 """Background jobs of the serving process: housekeeping that keeps tables bounded (old
-idempotency keys, expired test clocks), and the settling of processor calls whose outcome
-was lost."""
+idempotency keys, expired test clocks, events, webhook deliveries and request log lines
+past their retention), and the settling of processor calls whose outcome was lost."""
 
 from __future__ import annotations
 
@@ -11,15 +11,23 @@ from datetime import datetime, timedelta
 
 from seikyu.clocks import repository as clocks
 from seikyu.clocks import test_clocks
-from seikyu.db.uow import Actor, Database
+from seikyu.db.uow import Actor, Database, UnitOfWork
+from seikyu.events import retention as history
 from seikyu.payments.domain.processor import Processor
 from seikyu.payments.reconciliation import reconcile
 from seikyu.payments.refund_settlement import settle_refunds
+from seikyu.requests import logs as request_logs
 from seikyu.requests import repository as store
 
 log = logging.getLogger("seikyu.worker")
 
 IDEMPOTENCY_RETENTION = timedelta(hours=24)
+PRUNE_BATCH = 500
+# Per table and pass: a backlog (a first run, a lowered retention) drains over several
+# passes instead of keeping the other jobs waiting.
+PRUNE_MAX_BATCHES = 20
+
+Pruner = Callable[[UnitOfWork, datetime, int], int]
 
 
 def prune_idempotency_keys(db: Database) -> int:
@@ -39,10 +47,42 @@ def delete_expired_test_clocks(
     return len(expired)
 
 
-def jobs(db: Database, processor: Processor) -> dict[str, Callable[[], int]]:
+def prune_history(
+    db: Database,
+    retention: timedelta = history.DEFAULT_RETENTION,
+    *,
+    now: datetime | None = None,
+    batch: int = PRUNE_BATCH,
+    max_batches: int = PRUNE_MAX_BATCHES,
+) -> int:
+    """Delete what is older than `retention`: webhook attempts and deliveries that are over,
+    then events, then request log lines; each batch in its own short transaction."""
+    pruners: list[Pruner] = [
+        history.prune_attempts,
+        history.prune_deliveries,
+        history.prune_events,
+        request_logs.prune,
+    ]
+    done = 0
+    for prune in pruners:
+        for _ in range(max_batches):
+            with db.unit(now=now) as uow:
+                deleted = prune(uow, uow.now - retention, batch)
+            done += deleted
+            if deleted < batch:
+                break
+    return done
+
+
+def jobs(
+    db: Database,
+    processor: Processor,
+    retention: timedelta = history.DEFAULT_RETENTION,
+) -> dict[str, Callable[[], int]]:
     """Each job by name: one pass, returning how many things it did."""
     return {
         "pruned expired idempotency keys": lambda: prune_idempotency_keys(db),
+        "pruned events and request logs past retention": lambda: prune_history(db, retention),
         "reconciled lost processor calls": lambda: reconcile(db, processor),
         "settled refunds": lambda: settle_refunds(db, processor),
         "deleted expired test clocks": lambda: delete_expired_test_clocks(db),
@@ -53,9 +93,15 @@ class MaintenanceThread(threading.Thread):
     """Runs every job once per `interval` seconds until stopped; a failing job is logged
     and retried on the next round without holding the others back."""
 
-    def __init__(self, db: Database, processor: Processor, interval: float = 60.0) -> None:
+    def __init__(
+        self,
+        db: Database,
+        processor: Processor,
+        interval: float = 60.0,
+        retention: timedelta = history.DEFAULT_RETENTION,
+    ) -> None:
         super().__init__(name="seikyu-maintenance", daemon=True)
-        self._jobs = jobs(db, processor)
+        self._jobs = jobs(db, processor, retention)
         self._interval = interval
         self._stop_event = threading.Event()
 

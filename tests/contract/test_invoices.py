@@ -73,6 +73,10 @@ def test_paying_charges_the_customers_default_card(client: stripe.StripeClient) 
     types = event_types(client)
     assert types.index("invoice.finalized") < types.index("invoice.paid")
     assert "invoice.payment_succeeded" in types
+    [payment_paid] = client.v1.events.list(params={"type": "invoice_payment.paid"}).data
+    shown = payment_paid.data.object
+    assert (shown.object, shown.invoice, shown.status) == ("invoice_payment", invoice.id, "paid")
+    assert shown.amount_paid == 1500
 
 
 def test_a_declined_card_leaves_the_invoice_open(client: stripe.StripeClient) -> None:

@@ -146,6 +146,7 @@ def payment_succeeded(uow: UnitOfWork, intent: PaymentIntent) -> None:
     payment.status = "paid"
     payment.amount_paid = intent.amount_received
     payment.paid_at = uow.now
+    uow.emit("invoice_payment.paid", payment)
     if invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE):
         uow.before_update("invoice.updated", invoice)
         mark_paid(uow, invoice, amount_paid=intent.amount_received)

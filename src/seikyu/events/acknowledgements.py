@@ -12,6 +12,7 @@ from datetime import datetime
 
 from seikyu.db.uow import UnitOfWork
 from seikyu.events import endpoints, event_types, repository
+from seikyu.events.delivery_status import DeliveryStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,6 @@ def of(uow: UnitOfWork, object_id: str, event_type: str) -> Acknowledgement | No
     rows = repository.deliveries_about(
         uow.session, uow.account_id, uow.livemode, object_id, event_type
     )
-    waiting = any(status == "pending" for status, _ in rows)
-    done = [at for status, at in rows if status == "succeeded" and at is not None]
+    waiting = any(status == DeliveryStatus.PENDING for status, _ in rows)
+    done = [at for status, at in rows if status == DeliveryStatus.SUCCEEDED and at is not None]
     return Acknowledgement(waiting, max(done) if done else None)

@@ -16,15 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Delete, delete, exists, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
-
-from seikyu.core.ids import LENGTH, first_id_at
-from seikyu.db.models import Event
-from seikyu.db.models.webhook_attempts import WebhookAttempt
-from seikyu.db.models.webhook_deliveries import WebhookDelivery
 from seikyu.db.uow import UnitOfWork
-from seikyu.events.delivery_status import DeliveryStatus
+from seikyu.events import retention_repository as repository
 
 DEFAULT_RETENTION = timedelta(days=30)
 MIN_RETENTION_DAYS = 1
@@ -33,55 +26,14 @@ MAX_RETENTION_DAYS = 3650
 
 def prune_attempts(uow: UnitOfWork, older_than: datetime, limit: int) -> int:
     """Delete up to `limit` attempts made before `older_than` whose delivery is over."""
-    pending = exists().where(
-        WebhookDelivery.id == WebhookAttempt.delivery_id,
-        WebhookDelivery.status == DeliveryStatus.PENDING.value,
-    )
-    ids = _oldest(uow.session, WebhookAttempt.id, older_than, limit, ~pending)
-    return _delete(uow.session, delete(WebhookAttempt).where(WebhookAttempt.id.in_(ids)), ids)
+    return repository.prune_attempts(uow.session, older_than, limit)
 
 
 def prune_deliveries(uow: UnitOfWork, older_than: datetime, limit: int) -> int:
     """Delete up to `limit` finished deliveries created before `older_than`."""
-    finished = WebhookDelivery.status != DeliveryStatus.PENDING.value
-    ids = _oldest(uow.session, WebhookDelivery.id, older_than, limit, finished)
-    return _delete(uow.session, delete(WebhookDelivery).where(WebhookDelivery.id.in_(ids)), ids)
+    return repository.prune_deliveries(uow.session, older_than, limit)
 
 
 def prune_events(uow: UnitOfWork, older_than: datetime, limit: int) -> int:
     """Delete up to `limit` events written before `older_than`, none still being delivered."""
-    pending = exists().where(
-        WebhookDelivery.event_id == Event.id,
-        WebhookDelivery.status == DeliveryStatus.PENDING.value,
-    )
-    ids = _oldest(uow.session, Event.id, older_than, limit, ~pending)
-    return _delete(uow.session, delete(Event).where(Event.id.in_(ids)), ids)
-
-
-def _oldest(
-    session: Session,
-    id_column: InstrumentedAttribute[str],
-    older_than: datetime,
-    limit: int,
-    keep: object,
-) -> list[str]:
-    """Ids of up to `limit` rows made before `older_than` that pass `keep`, oldest first."""
-    oldest = session.scalar(select(id_column).order_by(id_column).limit(1))
-    if oldest is None:
-        return []
-    # Every id in a table has the same prefix and a fixed-length time-ordered tail.
-    cutoff = first_id_at(oldest[: -LENGTH - 1], older_than)
-    stmt = (
-        select(id_column)
-        .where(id_column < cutoff, keep)  # type: ignore[arg-type]
-        .order_by(id_column)
-        .limit(limit)
-    )
-    return list(session.scalars(stmt))
-
-
-def _delete(session: Session, stmt: Delete, ids: list[str]) -> int:
-    if not ids:
-        return 0
-    session.execute(stmt.execution_options(synchronize_session=False))
-    return len(ids)
+    return repository.prune_events(uow.session, older_than, limit)

@@ -1,0 +1,1 @@
+"""Usage metering: meters, meter events, their hourly rollups and usage for a period."""

@@ -1,0 +1,1 @@
+"""Metering rules and aggregation, free of storage, HTTP and the clock."""

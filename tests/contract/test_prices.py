@@ -154,18 +154,28 @@ def test_a_recurring_price(client: stripe.StripeClient) -> None:
     }
 
 
+def _meter(client: stripe.StripeClient, event_name: str) -> str:
+    params = {
+        "display_name": "API calls",
+        "event_name": event_name,
+        "default_aggregation": {"formula": "sum"},
+    }
+    return client.v1.billing.meters.create(params=params).id  # type: ignore[arg-type]
+
+
 def test_a_metered_price_keeps_its_meter(client: stripe.StripeClient) -> None:
     product = new_product(client)
+    meter = _meter(client, "api_call")
 
     price = new_price(
         client,
         product.id,
         unit_amount=None,
         unit_amount_decimal="0.25",
-        recurring={"interval": "month", "usage_type": "metered", "meter": "mtr_123"},
+        recurring={"interval": "month", "usage_type": "metered", "meter": meter},
     )
 
-    assert (price.recurring.usage_type, price.recurring.meter) == ("metered", "mtr_123")
+    assert (price.recurring.usage_type, price.recurring.meter) == ("metered", meter)
 
 
 def test_tiers_appear_only_when_expanded(client: stripe.StripeClient) -> None:
@@ -484,10 +494,11 @@ def test_list_filters(client: stripe.StripeClient) -> None:
     plan = new_product(client, name="Plan")
     one_time = new_price(client, shirt.id, currency="jpy", unit_amount=700)
     monthly = new_price(client, plan.id, recurring={"interval": "month"}, lookup_key="m")
+    meter = _meter(client, "requests")
     metered = new_price(
         client,
         plan.id,
-        recurring={"interval": "month", "usage_type": "metered", "meter": "mtr_1"},
+        recurring={"interval": "month", "usage_type": "metered", "meter": meter},
     )
     archived = new_price(client, plan.id, active=False, recurring={"interval": "year"})
 
@@ -502,7 +513,7 @@ def test_list_filters(client: stripe.StripeClient) -> None:
     assert ids(type="one_time") == [one_time.id]
     assert ids(recurring={"interval": "year"}) == [archived.id]
     assert ids(recurring={"usage_type": "metered"}) == [metered.id]
-    assert ids(recurring={"meter": "mtr_1"}) == [metered.id]
+    assert ids(recurring={"meter": meter}) == [metered.id]
     assert ids(lookup_keys=["m", "nothing"]) == [monthly.id]
     assert ids(created={"gte": one_time.created}) == [
         archived.id,

@@ -18,6 +18,7 @@ from seikyu.core.errors import SeikyuError
 from seikyu.db.models import Event
 from seikyu.db.pagination import Window
 from seikyu.db.uow import Actor, Database, UnitOfWork
+from tests.support import metered_usage
 
 if TYPE_CHECKING:
     from tests.conftest import TestAccount
@@ -69,6 +70,7 @@ def test_products_page_in_creation_order_whatever_their_ids(unit: UnitOfWork) ->
 
 def test_terms_read_back_what_was_created(unit: UnitOfWork) -> None:
     product = products.create(unit, {"name": "Metered"})
+    meter_id = metered_usage.meter(unit)
     draft = PriceInput(
         currency="eur",
         billing_scheme="tiered",
@@ -77,7 +79,7 @@ def test_terms_read_back_what_was_created(unit: UnitOfWork) -> None:
             TierInput(up_to=1000, unit_amount_decimal=Decimal("0.25")),
             TierInput(up_to=None, unit_amount_decimal=Decimal("0.125"), flat_amount=500),
         ),
-        recurring=Recurring("month", usage_type="metered", meter="mtr_1"),
+        recurring=Recurring("month", usage_type="metered", meter=meter_id),
     )
 
     price = prices.create(unit, NewPrice(terms=draft, product=product.id))
@@ -88,7 +90,7 @@ def test_terms_read_back_what_was_created(unit: UnitOfWork) -> None:
     assert stored.tiers is not None
     assert [t.unit_amount for t in stored.tiers] == [Decimal("0.25"), Decimal("0.125")]
     assert [t.flat_amount for t in stored.tiers] == [None, Decimal(500)]
-    assert stored.recurring == Recurring("month", usage_type="metered", meter="mtr_1")
+    assert stored.recurring == Recurring("month", usage_type="metered", meter=meter_id)
 
 
 def test_a_yen_amount_is_stored_as_whole_yen(unit: UnitOfWork) -> None:

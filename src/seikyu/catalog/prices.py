@@ -31,6 +31,7 @@ from seikyu.db.models.products import Product
 from seikyu.db.pagination import Page, Window
 from seikyu.db.search import SearchQueryLike
 from seikyu.db.uow import UnitOfWork
+from seikyu.metering import meter_repository
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ class PriceChanges(TypedDict, total=False):
 
 def create(uow: UnitOfWork, new: NewPrice) -> Price:
     terms = price_rules.check(new.terms)
+    _check_meter(uow, terms, ())
     if new.product is not None and new.product_data is not None:
         raise SeikyuError(
             "You may only specify one of these parameters: product, product_data.",
@@ -86,6 +88,7 @@ def create_default(
 ) -> Price:
     """The price `default_price_data` describes, for a product being created."""
     terms = price_rules.check(draft, at=("default_price_data",))
+    _check_meter(uow, terms, ("default_price_data",))
     price = _new_price(uow, product, terms, given)
     price_repository.add(uow.session, price)
     uow.emit("price.created", price)
@@ -238,6 +241,24 @@ def _updated_options(
             )
     checked = price_rules.check_currency_options(current, change)
     return _options_json({**current.currency_options, **checked})
+
+
+def _check_meter(uow: UnitOfWork, terms: PriceTerms, at: price_rules.Path) -> None:
+    """A metered price bills what its meter measures, so the meter must exist here and
+    accept events: Stripe refuses to attach a deactivated meter to a price."""
+    meter_id = terms.recurring.meter if terms.recurring else None
+    if meter_id is None:
+        return
+    where = price_rules.param(at, "recurring", "meter")
+    meter = meter_repository.get(uow.session, uow.account_id, uow.livemode, meter_id)
+    if meter is None:
+        raise no_such("billing meter", meter_id, param=where)
+    if meter.status != "active":
+        raise SeikyuError(
+            f"The billing meter '{meter_id}' is inactive, and an inactive meter cannot be "
+            "attached to a price. Reactivate it, or use an active meter.",
+            param=where,
+        )
 
 
 def _claim_lookup_key(uow: UnitOfWork, price: Price, key: str, *, transfer: bool) -> None:

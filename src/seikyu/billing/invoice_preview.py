@@ -20,6 +20,7 @@ from seikyu.billing import (
     invoice_drafts,
     invoice_items,
     invoices,
+    metered_lines,
     subscription_create,
     subscription_cycle,
     subscription_invoices,
@@ -251,7 +252,7 @@ def _subscription_preview(
     if request.cancel_now:
         prorate = request.proration_behavior != "none"
         subscriptions.cancel(uow, processor, subscription.id, prorate=prorate, redirect=redirect)
-        invoice = _invoice_now(uow, subscription, spans=())
+        invoice = _invoice_now(uow, subscription, spans=(), usage_until=uow.now)
         return Preview(_finish(uow, invoice, request), uow.now if prorate else None)
     proration_date = None
     if changes is not None:
@@ -277,31 +278,41 @@ def _next_invoice(uow: UnitOfWork, subscription: Subscription, request: PreviewR
         subscription.cancel_at is not None
         and subscription.cancel_at <= subscription.current_period_end
     )
+    # Metered items show their usage so far: the period's rest is not reported yet.
+    usage_until = min(uow.now, subscription.current_period_end)
     if not ends:
         period = subscription_cycle.next_period(subscription)
         return subscription_cycle.build_cycle_invoice(
-            uow, subscription, period, pending=not request.recurring
+            uow, subscription, period, pending=not request.recurring, usage_until=usage_until
         )
-    # It ends with this period: what remains is a last invoice of its own pending items.
+    # It ends with this period: what remains is a last invoice of its own pending items
+    # and the usage of its last period.
     own = [] if request.recurring else _own_pending(uow, subscription)
-    if not own:
-        raise no_upcoming(subscription.customer_id)
     end = subscription.cancel_at or subscription.current_period_end
+    metered = metered_lines.billing_until(subscription, subscription.items, min(usage_until, end))
+    if not own and not metered:
+        raise no_upcoming(subscription.customer_id)
     return subscription_invoices.cut_draft(
         uow,
         subscription,
         billing_reason=UPCOMING,
-        items=(),
+        items=metered,
         spans=(),
         pending=own,
         dated=end,
+        usage_until=min(usage_until, end),
     )
 
 
 def _invoice_now(
-    uow: UnitOfWork, subscription: Subscription, *, spans: Sequence[BilledSpan]
+    uow: UnitOfWork,
+    subscription: Subscription,
+    *,
+    spans: Sequence[BilledSpan],
+    usage_until: datetime | None = None,
 ) -> Invoice:
-    """The invoice a change cuts at once: the new period it starts, and what is pending."""
+    """The invoice a change cuts at once: the new period it starts, and what is pending
+    (with `usage_until`, a cancellation's final invoice: the usage so far too)."""
     return subscription_invoices.cut_draft(
         uow,
         subscription,
@@ -311,6 +322,7 @@ def _invoice_now(
         pending=invoice_items.pending_for(
             uow, subscription.customer_id, subscription.currency, subscription_id=subscription.id
         ),
+        usage_until=usage_until,
     )
 
 

@@ -15,7 +15,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from seikyu.accounts import settings
-from seikyu.billing import discounts, invoice_items, subscription_invoices, subscription_payments
+from seikyu.billing import (
+    discounts,
+    invoice_items,
+    metered_lines,
+    subscription_invoices,
+    subscription_payments,
+)
 from seikyu.billing import subscription_repository as repository
 from seikyu.billing.discounts import Owner
 from seikyu.billing.domain import subscription_timing as timing
@@ -47,14 +53,21 @@ def next_period(subscription: Subscription) -> Period:
 
 
 def build_cycle_invoice(
-    uow: UnitOfWork, subscription: Subscription, period: Period, *, pending: bool = True
+    uow: UnitOfWork,
+    subscription: Subscription,
+    period: Period,
+    *,
+    pending: bool = True,
+    usage_until: datetime | None = None,
 ) -> Invoice:
     """The draft `subscription_cycle` invoice for `period`, the period after the current
     one: a line per licensed item for the period (prorated up to `cancel_at` when the
     subscription cancels inside it), the pending invoice items in its currency (prorations
     included, unless `pending` is false), the discounts still in effect at the period start,
-    its default tax rates and payment terms. Dated at the period start; its own period
-    looks back on the current one. Nothing is emitted and the subscription is unchanged."""
+    its default tax rates and payment terms, and the metered items' usage over the current
+    period (up to `usage_until`, default its end: usage is billed in arrears). Dated at the
+    period start; its own period looks back on the current one. Nothing is emitted and the
+    subscription is unchanged, but what the usage lines bill is recorded."""
     billed = billed_period(subscription, period)
     waiting = (
         invoice_items.pending_for(
@@ -72,6 +85,7 @@ def build_cycle_invoice(
         pending=waiting,
         dated=period.start,
         period=_looking_back(subscription, period.start),
+        usage_until=usage_until or subscription.current_period_end,
     )
 
 
@@ -128,7 +142,8 @@ def _end_expired_discounts(uow: UnitOfWork, subscription: Subscription, at: date
 
 def _end(uow: UnitOfWork, subscription: Subscription, at: datetime) -> Invoice | None:
     """End the subscription at `at`. What it still owes (its own pending items, such as
-    the credit for a `cancel_at` inside the period) goes on a final invoice."""
+    the credit for a `cancel_at` inside the period, and its metered usage up to `at`) goes
+    on a final invoice."""
     move = transition(SubscriptionStatus(subscription.status), SubscriptionAction.CANCEL)
     own = [
         item
@@ -138,16 +153,19 @@ def _end(uow: UnitOfWork, subscription: Subscription, at: datetime) -> Invoice |
         if item.subscription_id == subscription.id
     ]
     invoice = None
-    if own:
+    # The last period's metered usage is billed on the closing invoice, as on Stripe.
+    metered = metered_lines.billing_until(subscription, subscription.items, at)
+    if own or metered:
         invoice = subscription_invoices.cut_draft(
             uow,
             subscription,
             billing_reason=CYCLE,
-            items=(),
+            items=metered,
             spans=(),
             pending=own,
             dated=at,
             period=_looking_back(subscription, at),
+            usage_until=at,
         )
         _schedule_finalization(uow, subscription, invoice)
         uow.emit("invoice.created", invoice)

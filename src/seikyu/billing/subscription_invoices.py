@@ -16,6 +16,7 @@ from seikyu.billing import (
     invoice_drafts,
     invoice_items,
     invoices,
+    metered_lines,
     subscription_item_changes,
     subscription_lines,
 )
@@ -42,8 +43,12 @@ def cut_draft(
     pending: Sequence[InvoiceItem],
     dated: datetime | None = None,
     period: Period | None = None,
+    usage_until: datetime | None = None,
 ) -> Invoice:
     """A draft billing `items` for `spans` and the `pending` items, computed and stored.
+
+    With `usage_until`, the metered items among `items` also bill their usage up to it
+    (and any usage reported late for windows already billed); see `metered_lines`.
 
     `dated` is the invoice's date (default now): due dates count from it and the discounts
     in effect on it apply. `period` is the invoice's own period (default the instant it is
@@ -75,6 +80,8 @@ def cut_draft(
     # they are written in one flush instead of one per line.
     with uow.session.no_autoflush:
         subscription_lines.add_item_lines(uow, invoice, items, spans)
+        if usage_until is not None:
+            metered_lines.add_usage_lines(uow, invoice, subscription, items, usage_until)
     if any(line.discount_ids for line in invoice.lines):
         owned = discounts.of_owners(uow, _item_owners(invoice, items))
         rows = {d.id: d for found in owned.values() for d in found}

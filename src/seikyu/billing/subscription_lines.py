@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from seikyu.billing import discounts, price_terms
 from seikyu.billing.domain.pricing import exact_amount
@@ -100,5 +101,10 @@ def _describe(
     interval = item.price.recurring_interval or ""
     if unit is None:
         return f"{quantity} × {name}"
+    return f"{quantity} × {name} (at {shown_unit(unit, currency)} / {interval})"
+
+
+def shown_unit(unit: Decimal, currency: str) -> str:
+    """A unit amount as line descriptions write it: `0.04 USD`, or exact minor units."""
     shown = format_major(int(unit), currency) if unit == int(unit) else f"{unit} (minor units)"
-    return f"{quantity} × {name} (at {shown} {currency.upper()} / {interval})"
+    return f"{shown} {currency.upper()}"

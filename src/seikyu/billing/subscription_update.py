@@ -27,6 +27,7 @@ from seikyu.billing import (
     invoice_finalization,
     invoice_items,
     invoices,
+    metered_changes,
     price_terms,
     subscription_create,
     subscription_cycle,
@@ -149,6 +150,7 @@ def stage(uow: UnitOfWork, subscription: Subscription, changes: SubscriptionChan
         and Period(subscription.current_period_start, subscription.current_period_end).contains(at)
     )
     old_items = list(subscription.items)
+    old_prices = {item.id: item.price for item in old_items}
     before = {item.id: prorations.before_charge_of(uow, subscription, item) for item in old_items}
     old_interval = subscription_item_changes.interval_of(old_items)
     _set_discounts(uow, subscription, changes)
@@ -157,9 +159,12 @@ def stage(uow: UnitOfWork, subscription: Subscription, changes: SubscriptionChan
         if changes.items
         else []
     )
+    metered_changes.bill_ended_prices(uow, subscription, changes, moves, old_prices)
     uow.session.expire(subscription, ["items"])
     interval = subscription_item_changes.interval_of(subscription.items)
     staged = _trial_or_anchor(uow, subscription, changes, interval != old_interval)
+    if staged.spans and staged.action is not SubscriptionAction.END_TRIAL_NOW:
+        metered_changes.bill_before_new_period(uow, subscription, changes)
     if staged.spans and staged.action is not SubscriptionAction.END_TRIAL_NOW:
         # A new period starts now: the old one's unused rest is credited, item by item as
         # it was configured, and the new period is billed whole.

@@ -8,6 +8,7 @@ from typing import Any
 from seikyu.billing import (
     invoice_finalization,
     invoice_items,
+    metered_lines,
     subscription_invoices,
 )
 from seikyu.billing import subscription_pending_updates as pending_updates
@@ -135,15 +136,18 @@ def _final_invoice(
     pending = invoice_items.pending_for(
         uow, subscription.customer_id, subscription.currency, subscription_id=subscription.id
     )
-    if not pending:
+    # The usage not invoiced yet is billed too; without invoice_now Stripe discards it.
+    metered = metered_lines.billing_until(subscription, subscription.items, uow.now)
+    if not pending and not metered:
         return
     invoice = subscription_invoices.cut_draft(
         uow,
         subscription,
         billing_reason="subscription_update",
-        items=(),
+        items=metered,
         spans=(),
         pending=pending,
+        usage_until=uow.now,
     )
     subscription.latest_invoice_id = invoice.id
     uow.emit("invoice.created", invoice)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 
-from seikyu.api import registry
+from seikyu.api import meter_event_routes, registry
+from seikyu.api.meter_event_edge import MeterEventEdge
 from seikyu.api.pipeline import Pipeline
 from seikyu.api.resources import all_routers
 from seikyu.api.server import build_asgi
@@ -12,6 +13,7 @@ from seikyu.billing.reactions import billing_reactions
 from seikyu.core.clock import Clock
 from seikyu.db.uow import Database
 from seikyu.events import service as events
+from seikyu.metering.ingester import Ingester
 from seikyu.payments.test_processor import TestProcessor
 from seikyu.requests.log_writer import RequestLogWriter
 
@@ -27,13 +29,16 @@ def build_database(url: str, *, clock: Clock | None = None, pool_size: int = 10)
 
 
 def build_app(db: Database) -> Starlette:
-    """The API; it starts its request-log writer on startup and drains it on shutdown."""
+    """The API; it starts its request-log writer and meter event ingester on startup and
+    drains them on shutdown."""
     writer = RequestLogWriter(db)
+    ingester = Ingester(db)
     return build_asgi(
         Pipeline(db, writer, TestProcessor()),
         all_routers(),
-        on_startup=[writer.start],
-        on_shutdown=[writer.close],
+        on_startup=[writer.start, ingester.start],
+        on_shutdown=[ingester.stop, writer.close],
+        fast_routes=meter_event_routes.routes(MeterEventEdge(db, ingester)),
     )
 
 

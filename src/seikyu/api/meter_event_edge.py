@@ -1,0 +1,194 @@
+"""What the meter event routes share: authentication from caches, the request's context
+for its log line and Idempotency-Key, and handing a job to the ingester without ever
+blocking the event loop on the database."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from anyio import to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+
+from seikyu.accounts import service as accounts
+from seikyu.api.credential_cache import CredentialCache
+from seikyu.api.form import redact
+from seikyu.api.meter_event_render import error_reply
+from seikyu.core.clock import monotonic
+from seikyu.core.errors import Kind, SeikyuError
+from seikyu.db.uow import Database
+from seikyu.metering.ingest_jobs import Job, Outcome, Reply, RequestContext
+from seikyu.metering.ingester import Ingester
+from seikyu.metering.sessions import Grant, SessionTokens
+
+MAX_IDEMPOTENCY_KEY = 255
+MAX_BODY = 1_000_000  # a full stream request is about 25 kB
+
+
+class Caller:
+    """Who sent a request: an API key's account, or a meter event session's."""
+
+    __slots__ = ("account_id", "key_id", "livemode")
+
+    def __init__(self, account_id: str, livemode: bool, key_id: str | None) -> None:
+        self.account_id = account_id
+        self.livemode = livemode
+        self.key_id = key_id
+
+
+class MeterEventEdge:
+    def __init__(self, db: Database, ingester: Ingester) -> None:
+        self.db = db
+        self.ingester = ingester
+        self.tokens = SessionTokens(db)
+        self._credentials = CredentialCache()
+
+    def context(self, request: Request) -> RequestContext:
+        headers = request.headers
+        return RequestContext(
+            request_id=self.db.ids.new("req"),
+            account_id=None,
+            livemode=False,
+            api_key_id=None,
+            method=request.method,
+            path=request.url.path,
+            received=self.db.clock.now(),
+            started=monotonic(),
+            log_fields={
+                "stripe_version": headers.get("stripe-version"),
+                "source_ip": request.client.host if request.client else None,
+                "user_agent": (headers.get("user-agent") or "")[:500] or None,
+            },
+        )
+
+    async def body(self, request: Request) -> bytes:
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            raise SeikyuError(f"The request body is larger than {MAX_BODY} bytes.")
+        return body
+
+    async def api_key(self, request: Request) -> Caller:
+        secret = _secret_from(request.headers.get("authorization", ""))
+        if not secret:
+            raise SeikyuError(
+                "You did not provide an API key. You need to provide your API key in the "
+                "Authorization header, using Bearer auth (e.g. 'Authorization: Bearer "
+                "YOUR_SECRET_KEY').",
+                kind=Kind.AUTHENTICATION,
+            )
+        creds = self._credentials.get(secret)
+        if creds is None:
+            creds = await to_thread.run_sync(self._authenticate, secret)
+            self._credentials.put(secret, creds)
+        return Caller(creds.account_id, creds.livemode, creds.key_id)
+
+    async def session_token(self, request: Request) -> Caller:
+        token = _secret_from(request.headers.get("authorization", ""))
+        grant = self.tokens.cached(token) if token else None
+        if grant is None and token:
+            grant = await to_thread.run_sync(self.tokens.find, token)
+        if grant is None:
+            raise SeikyuError(
+                "Invalid meter event session token: create a session with POST "
+                "/v2/billing/meter_event_session and use its authentication_token.",
+                kind=Kind.AUTHENTICATION,
+            )
+        if not self.tokens.live(grant):
+            raise SeikyuError(
+                "The meter event session has expired: create a new one.",
+                kind=Kind.AUTHENTICATION,
+                code="billing_meter_event_session_expired",
+            )
+        return Caller(grant.account_id, grant.livemode, None)
+
+    def _authenticate(self, secret: str) -> accounts.Credentials:
+        with self.db.unit(readonly=True) as uow:
+            return accounts.authenticate(uow, secret)
+
+    async def submit(
+        self,
+        context: RequestContext,
+        caller: Caller,
+        request: Request,
+        params: dict[str, Any],
+        respond: Callable[[Outcome], Reply],
+        *,
+        logged_params: Any = None,
+        **job: Any,
+    ) -> Response:
+        """Queue the job for the caller and answer once its group has committed."""
+        key = request.headers.get("idempotency-key")
+        if key is not None and not 0 < len(key) <= MAX_IDEMPOTENCY_KEY:
+            raise SeikyuError(
+                f"Idempotency keys must be 1 to {MAX_IDEMPOTENCY_KEY} characters long.",
+                param="Idempotency-Key",
+            )
+        ctx = RequestContext(
+            **{
+                **context.__dict__,
+                "account_id": caller.account_id,
+                "livemode": caller.livemode,
+                "api_key_id": caller.key_id,
+                "idempotency_key": key,
+                "fingerprint": None if key is None else _fingerprint(context, params),
+                "log_fields": {
+                    **context.log_fields,
+                    "params": redact(params) if logged_params is None else logged_params,
+                },
+            }
+        )
+        return await self._run(Job(ctx, respond, **job))
+
+    async def refuse(
+        self, context: RequestContext, caller: Caller | None, error: SeikyuError, params: Any
+    ) -> Response:
+        """Answer with `error` before anything was executed; only the log line is written."""
+        ctx = RequestContext(
+            **{
+                **context.__dict__,
+                "account_id": caller.account_id if caller else None,
+                "livemode": caller.livemode if caller else False,
+                "api_key_id": caller.key_id if caller else None,
+                "log_fields": {**context.log_fields, "params": params},
+            }
+        )
+        request_id = ctx.request_id
+        return await self._run(
+            Job(ctx, lambda outcome: error_reply(error, request_id), failed=error)
+        )
+
+    async def _run(self, job: Job) -> Response:
+        self.ingester.submit(job)
+        reply = await asyncio.wrap_future(job.future)
+        headers = {"Request-Id": job.context.request_id, **reply.headers}
+        return Response(reply.body, reply.status, headers, media_type="application/json")
+
+
+def _fingerprint(context: RequestContext, params: dict[str, Any]) -> str:
+    """As the pipeline's: same method, path and parameters, whatever their order."""
+    canonical = orjson.dumps(
+        {"m": context.method, "p": context.path, "b": params}, option=orjson.OPT_SORT_KEYS
+    )
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _secret_from(header: str) -> str:
+    scheme, _, value = header.strip().partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer":
+        return value.strip()
+    if scheme == "basic":
+        try:
+            user, _, _password = base64.b64decode(value.strip()).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return ""
+        return user
+    return ""
+
+
+__all__ = ["Caller", "Grant", "MeterEventEdge"]

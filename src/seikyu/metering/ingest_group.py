@@ -1,0 +1,207 @@
+"""One group commit: every request waiting for the ingester, written in one transaction.
+
+Order inside the transaction: answer requests whose Idempotency-Key was seen before; tie
+each new event to its meter and customer (cached look-ups, batched misses); insert all
+events in one statement that skips duplicate identifiers; add what was inserted to the
+hourly rollups; run the few small jobs (adjustments, sessions) each in a savepoint; store
+responses for idempotency keys and one log line per request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from seikyu.core.clock import monotonic, to_unix
+from seikyu.core.errors import SeikyuError
+from seikyu.db.uow import Actor, UnitOfWork
+from seikyu.metering import ingest_idempotency as idempotency
+from seikyu.metering import ingest_repository as repo
+from seikyu.metering.domain import ingest_rules as rules
+from seikyu.metering.domain.ingest_rules import ReportedEvent
+from seikyu.metering.domain.rollup_deltas import StoredEvent, rollup_deltas
+from seikyu.metering.ingest_jobs import AcceptedEvent, Job, Outcome, Reply
+from seikyu.metering.ingest_lookups import (
+    CustomerFound,
+    CustomerKey,
+    Lookups,
+    MeterChoice,
+    MeterKey,
+)
+from seikyu.metering.ingest_repository import EventRow
+
+IdentifierKey = tuple[str, bool, str]
+
+
+def write_group(uow: UnitOfWork, lookups: Lookups, jobs: list[Job]) -> list[Reply]:
+    """Each job's reply, in order; everything they wrote is in `uow`, not yet committed."""
+    replies: dict[int, Reply] = idempotency.answer_known_keys(uow.session, jobs, uow.now)
+    outcomes: dict[int, Outcome] = {
+        i: job.failed for i, job in enumerate(jobs) if job.failed is not None
+    }
+    going = [i for i in range(len(jobs)) if i not in replies and i not in outcomes]
+    outcomes.update(_ingest_events(uow, lookups, jobs, [i for i in going if jobs[i].events]))
+    for i in going:
+        work = jobs[i].work
+        if work is not None:
+            outcomes[i] = _run_work(uow, jobs[i], work)
+    kept: list[tuple[Job, Reply]] = []
+    for i, outcome in outcomes.items():
+        job = jobs[i]
+        reply = replies[i] = job.respond(outcome)
+        if idempotency.keeps_response(job, outcome if isinstance(outcome, SeikyuError) else None):
+            kept.append((job, reply))
+    idempotency.store_responses(uow.session, kept)
+    repo.add_logs(uow.session, [_log_row(job, replies[i]) for i, job in enumerate(jobs)])
+    return [replies[i] for i in range(len(jobs))]
+
+
+def _ingest_events(
+    uow: UnitOfWork, lookups: Lookups, jobs: list[Job], indexes: list[int]
+) -> dict[int, Outcome]:
+    if not indexes:
+        return {}
+    session = uow.session
+    meters = lookups.meters(
+        session, ((*_owner(jobs[i]), e.event_name) for i in indexes for e in jobs[i].events)
+    )
+    wanted = []
+    for i in indexes:
+        for event in jobs[i].events:
+            meter = meters[(*_owner(jobs[i]), event.event_name)].meter
+            if meter is not None and event.payload.get(meter.customer_key):
+                wanted.append((*_owner(jobs[i]), event.payload[meter.customer_key]))
+    customers = lookups.customers(session, wanted)
+    clocks = lookups.clock_times(
+        session, {c.test_clock for c in customers.values() if c.test_clock is not None}
+    )
+
+    outcomes: dict[int, Outcome] = {}
+    rows: list[EventRow] = []
+    owners: list[int] = []  # the job each row belongs to
+    seen: set[IdentifierKey] = set()
+    for i in indexes:
+        job = jobs[i]
+        account_id, livemode = _owner(job)
+        found = _Found(meters, customers, clocks, to_unix(job.context.received))
+        try:
+            resolved = [_resolve(uow, job, event, found) for event in job.events]
+            fresh = []
+            for _, row in resolved:
+                slot = (account_id, livemode, row.identifier)
+                if slot in seen:
+                    if job.strict:
+                        raise rules.duplicate(row.identifier, job.events[0].naming)
+                    continue  # the stream's duplicates are dropped, as Stripe does
+                fresh.append(row)
+                seen.add(slot)
+        except SeikyuError as error:
+            outcomes[i] = error
+            continue
+        rows += fresh
+        owners += [i] * len(fresh)
+        outcomes[i] = [accepted for accepted, _ in resolved]
+
+    inserted = repo.insert_events(session, rows)
+    stored = []
+    for row, owner in zip(rows, owners, strict=True):
+        seq = inserted.get((row.account_id, row.livemode, row.identifier))
+        if seq is not None:
+            stored.append(StoredEvent(row.meter_id, row.customer_id, row.timestamp, row.value, seq))
+        elif jobs[owner].strict:
+            # One event a strict request, so nothing of it was stored.
+            outcomes[owner] = rules.duplicate(row.identifier, jobs[owner].events[0].naming)
+    repo.add_to_rollups(session, rollup_deltas(stored))
+    return outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What the group's batched look-ups found, and the time a job was received."""
+
+    meters: dict[MeterKey, MeterChoice]
+    customers: dict[CustomerKey, CustomerFound]
+    clocks: dict[str, int]
+    received: int
+
+
+def _resolve(
+    uow: UnitOfWork, job: Job, event: ReportedEvent, found: _Found
+) -> tuple[AcceptedEvent, EventRow]:
+    """The event tied to its meter and customer, at its timestamp, or the reason it fails."""
+    account_id, livemode = _owner(job)
+    choice = found.meters[(account_id, livemode, event.event_name)]
+    meter = choice.meter
+    if meter is None:
+        raise rules.no_active_meter(event.event_name, event.naming, inactive=choice.inactive_exists)
+    customer_id = rules.customer_of(event.payload, meter.customer_key, event.naming)
+    value = rules.value_of(event.payload, meter.value_key, event.naming)
+    customer = found.customers.get((account_id, livemode, customer_id))
+    if customer is None:
+        raise rules.unknown_customer(customer_id, meter.customer_key, event.naming)
+    # A test clock's customer lives at the clock's time, as on Stripe.
+    now = found.clocks.get(customer.test_clock or "", found.received)
+    timestamp = rules.within_window(
+        now if event.timestamp is None else event.timestamp, now, event.naming
+    )
+    identifier = event.identifier or uow.ids.new("mtrevt")
+    return (
+        AcceptedEvent(event.event_name, event.payload, identifier, timestamp, now),
+        EventRow(
+            account_id,
+            livemode,
+            meter.id,
+            customer_id,
+            identifier,
+            timestamp,
+            value,
+            found.received,
+        ),
+    )
+
+
+def _run_work(uow: UnitOfWork, job: Job, work: Any) -> Outcome:
+    ctx = job.context
+    assert ctx.account_id is not None
+    unit = dataclasses.replace(
+        uow,
+        actor=Actor(ctx.account_id, ctx.livemode, ctx.request_id, ctx.idempotency_key),
+        now=ctx.received,
+        pending_events=[],
+    )
+    try:
+        with uow.session.begin_nested():
+            result: dict[str, Any] = work(unit)
+    except SeikyuError as error:
+        return error
+    return result
+
+
+def _owner(job: Job) -> tuple[str, bool]:
+    assert job.context.account_id is not None
+    return job.context.account_id, job.context.livemode
+
+
+def _log_row(job: Job, reply: Reply) -> dict[str, Any]:
+    ctx = job.context
+    error = reply.error
+    return {
+        "id": ctx.request_id,
+        "account_id": ctx.account_id,
+        "livemode": ctx.livemode,
+        "created": ctx.received,
+        "method": ctx.method,
+        "path": ctx.path,
+        "status": reply.status,
+        "duration_us": int((monotonic() - ctx.started) * 1_000_000),
+        "api_key_id": ctx.api_key_id,
+        "idempotency_key": ctx.idempotency_key,
+        "object_id": reply.object_id,
+        "error": error,
+        "error_type": error.get("type") if isinstance(error, dict) else None,
+        "stripe_version": ctx.log_fields.get("stripe_version"),
+        "source_ip": ctx.log_fields.get("source_ip"),
+        "user_agent": ctx.log_fields.get("user_agent"),
+        "params": ctx.log_fields.get("params", {}),
+    }

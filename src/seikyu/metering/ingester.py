@@ -1,0 +1,128 @@
+"""The process's one writer of meter events: group commit for many concurrent requests.
+
+Requests hand in validated jobs and wait on a future. One thread takes every job waiting
+and writes them all in one transaction: one commit (and one fsync) for hundreds of
+requests instead of one each, and one bulk insert instead of a statement per event.
+While it commits, the next group gathers, so the group size follows the load without a
+timer.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+
+from sqlalchemy.exc import OperationalError
+
+from seikyu.core.errors import ErrorType, Kind, SeikyuError
+from seikyu.db.uow import Database
+from seikyu.metering.ingest_group import write_group
+from seikyu.metering.ingest_idempotency import KeyTakenMeanwhile
+from seikyu.metering.ingest_jobs import Job, Reply
+from seikyu.metering.ingest_lookups import Lookups
+
+log = logging.getLogger("seikyu.metering")
+
+MAX_GROUP_EVENTS = 20_000
+ATTEMPTS = 3
+_STOP = object()
+
+
+class Ingester:
+    def __init__(self, db: Database, *, max_group_events: int = MAX_GROUP_EVENTS) -> None:
+        self._db = db
+        self._max_group_events = max_group_events
+        self._lookups = Lookups()
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="seikyu-meter-ingester", daemon=True
+                )
+                self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Write what is queued, then stop."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(_STOP)
+            thread.join(timeout)
+
+    def submit(self, job: Job) -> Job:
+        """Queue the job; its future resolves once its group has committed."""
+        if self._thread is None:
+            self.start()  # a tool or test that skipped the app's startup hooks
+        self._queue.put(job)
+        return job
+
+    def _run(self) -> None:
+        self._stopping = False
+        while not self._stopping:
+            group = self._next_group()
+            if group:
+                self._write(group)
+
+    def _next_group(self) -> list[Job]:
+        first = self._queue.get()
+        if not isinstance(first, Job):
+            self._stopping = True
+            return []
+        group, events = [first], first.event_count
+        while events < self._max_group_events:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if not isinstance(item, Job):
+                self._stopping = True  # after this group
+                break
+            group.append(item)
+            events += item.event_count
+        return group
+
+    def _write(self, group: list[Job]) -> None:
+        replies = self._attempt(group)
+        for job, reply in zip(group, replies, strict=True):
+            job.future.set_result(reply)
+
+    def _attempt(self, group: list[Job]) -> list[Reply]:
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                with self._db.unit() as uow:
+                    return write_group(uow, self._lookups, group)
+            except (KeyTakenMeanwhile, OperationalError) as error:
+                # A key stored by another process, a deadlock or a serialization failure:
+                # nothing of this group was committed, so writing it again is safe.
+                log.warning("meter event group retried (attempt %d): %s", attempt, error)
+            except Exception:
+                log.exception("meter event group of %d requests failed", len(group))
+                break
+        return self._fail(group)
+
+    def _fail(self, group: list[Job]) -> list[Reply]:
+        """Answer every request of a failed group with an internal error, logged on its own
+        so the log still has a line for each."""
+        error = SeikyuError(
+            "An unexpected error occurred; nothing was saved. Retry the request with the "
+            "same Idempotency-Key.",
+            type=ErrorType.API,
+            kind=Kind.INTERNAL,
+        )
+        failed = [_refused(job, error) for job in group]
+        try:
+            with self._db.unit() as uow:
+                write_group(uow, self._lookups, failed)
+        except Exception:
+            log.exception("could not log %d failed meter event requests", len(group))
+        return [job.respond(error) for job in group]
+
+
+def _refused(job: Job, error: SeikyuError) -> Job:
+    return Job(job.context, job.respond, failed=error)

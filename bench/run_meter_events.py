@@ -121,23 +121,23 @@ async def _setup(base_url: str) -> tuple[str, list[str], str]:
             ).encode(),
             headers=_headers(form),
         )
-        if meter.status != 200:
-            raise RuntimeError(f"meter: {meter.status} {meter.body[:300]!r}")
+        if meter.status_code != 200:
+            raise RuntimeError(f"meter: {meter.status_code} {meter.content[:300]!r}")
         customers = []
         for number in range(CUSTOMERS):
             answer = await conn.post(
                 "/v1/customers", content=f"name=Usage+{number}".encode(), headers=_headers(form)
             )
-            customers.append(orjson.loads(answer.body)["id"])
+            customers.append(orjson.loads(answer.content)["id"])
         session = await conn.post(
             "/v2/billing/meter_event_session",
             content=b"{}",
             headers=_headers({"Content-Type": "application/json"}),
         )
-        if session.status != 200:
-            raise RuntimeError(f"session: {session.status} {session.body[:300]!r}")
-        token = orjson.loads(session.body)["authentication_token"]
-        return orjson.loads(meter.body)["id"], customers, token
+        if session.status_code != 200:
+            raise RuntimeError(f"session: {session.status_code} {session.content[:300]!r}")
+        token = orjson.loads(session.content)["authentication_token"]
+        return orjson.loads(meter.content)["id"], customers, token
 
 
 def _stream_body(batch: int, customers: list[str], now: int) -> bytes:
@@ -181,8 +181,8 @@ async def _ingest(
             content=stream_bodies[i],
             headers=_headers(json_headers),
         )
-        if answer.status >= 300:
-            raise loadgen.RequestFailed(f"{answer.status} {answer.body[:200]!r}")
+        if answer.status_code >= 300:
+            raise loadgen.RequestFailed(f"{answer.status_code} {answer.content[:200]!r}")
 
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     v1_bodies = [_v1_body(i, customers, now) for i in range(requests_v1)]
@@ -191,8 +191,8 @@ async def _ingest(
         answer = await conn.post(
             "/v1/billing/meter_events", content=v1_bodies[i], headers=_headers(form)
         )
-        if answer.status != 200:
-            raise loadgen.RequestFailed(f"{answer.status} {answer.body[:200]!r}")
+        if answer.status_code != 200:
+            raise loadgen.RequestFailed(f"{answer.status_code} {answer.content[:200]!r}")
 
     results = []
     pid = server.process.pid

@@ -4,39 +4,36 @@ exactly the month behind for the calls (G-9.2's 40 calls at 4 cents are 160)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import stripe
 
-from seikyu.db.uow import Actor, Database
-from tests.support import metered_usage
 from tests.support.clocks import HOUR, advance, at, clock_at, customer_on, invoices_of, price
-
-if TYPE_CHECKING:
-    from tests.conftest import TestAccount
 
 BASE = 3000
 PER_CALL = 4
 JAN, FEB, MAR, APR = at(2025, 1, 1), at(2025, 2, 1), at(2025, 3, 1), at(2025, 4, 1)
 
 
-def _meter(db: Database, account: TestAccount) -> str:
-    # Until the meter routes exist the meter is written as the API would store it.
-    with db.unit(Actor(account.id), now=_utc(JAN)) as uow:
-        return metered_usage.meter(uow, formula="sum")
+def _meter(client: stripe.StripeClient) -> str:
+    params: Any = {
+        "display_name": "API calls",
+        "event_name": "api_call",
+        "default_aggregation": {"formula": "sum"},
+    }
+    return client.v1.billing.meters.create(params=params).id
 
 
-def _report(
-    db: Database, account: TestAccount, meter: str, customer: str, *values: tuple[int, int]
-) -> None:
-    received = max(ts for _, ts in values)
-    with db.unit(Actor(account.id), now=_utc(received)) as uow:
-        metered_usage.report_all(uow, meter, customer, [(v, _utc(ts)) for v, ts in values])
-
-
-def _utc(ts: int) -> datetime:
-    return datetime.fromtimestamp(ts, tz=UTC)
+def _report(client: stripe.StripeClient, customer: str, *values: tuple[int, int]) -> None:
+    """Meter events with past timestamps, as of the customer's test clock time."""
+    for value, timestamp in values:
+        client.v1.billing.meter_events.create(
+            params={
+                "event_name": "api_call",
+                "payload": {"stripe_customer_id": customer, "value": str(value)},
+                "timestamp": timestamp,
+            }
+        )
 
 
 def _metered_price(client: stripe.StripeClient, meter: str) -> Any:
@@ -66,9 +63,9 @@ def _lines(client: stripe.StripeClient, invoice: Any) -> list[tuple[Any, ...]]:
 
 
 def test_each_renewal_bills_the_usage_of_the_month_that_ended(
-    client: stripe.StripeClient, db: Database, account: TestAccount
+    client: stripe.StripeClient,
 ) -> None:
-    meter = _meter(db, account)
+    meter = _meter(client)
     clock = clock_at(client, JAN)
     customer = customer_on(client, clock.id)
     base, calls = price(client, BASE), _metered_price(client, meter)
@@ -85,7 +82,9 @@ def test_each_renewal_bills_the_usage_of_the_month_that_ended(
     }
     expected_calls = {(JAN, FEB): 40, (FEB, MAR): 100, (MAR, APR): 7}
     for (start, end), values in usage.items():
-        _report(db, account, meter, customer.id, *values)
+        # Events are accepted up to 5 minutes ahead of the clock: report at the month's end.
+        advance(client, clock.id, end - 60)
+        _report(client, customer.id, *values)
         advance(client, clock.id, end + HOUR)
 
         renewal = invoices_of(client, subscription.id)[-1]

@@ -34,9 +34,14 @@ from seikyu.metering.ingest_repository import EventRow
 IdentifierKey = tuple[str, bool, str]
 
 
-def write_group(uow: UnitOfWork, lookups: Lookups, jobs: list[Job]) -> list[Reply]:
-    """Each job's reply, in order; everything they wrote is in `uow`, not yet committed."""
-    replies: dict[int, Reply] = idempotency.answer_known_keys(uow.session, jobs, uow.now)
+def write_group(
+    uow: UnitOfWork, lookups: Lookups, jobs: list[Job], *, look_up_keys: bool = True
+) -> list[Reply]:
+    """Each job's reply, in order; everything they wrote is in `uow`, not yet committed.
+    Without `look_up_keys` a key stored before raises `KeyTakenMeanwhile` at the end."""
+    replies: dict[int, Reply] = idempotency.answer_known_keys(
+        uow.session, jobs, uow.now, look=look_up_keys
+    )
     outcomes: dict[int, Outcome] = {
         i: job.failed for i, job in enumerate(jobs) if job.failed is not None
     }

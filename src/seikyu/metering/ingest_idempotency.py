@@ -28,13 +28,19 @@ Slot = tuple[str, bool, str]
 
 
 class KeyTakenMeanwhile(Exception):
-    """Another process stored one of the group's keys after the group looked: the group
-    is rolled back and written again, and then replays that process's response."""
+    """One of the group's keys was stored already (the group did not look first) or by
+    another process after the group looked: the group is rolled back and written again,
+    looking, and then replays the stored response."""
 
 
-def answer_known_keys(session: Session, jobs: Sequence[Job], now: datetime) -> dict[int, Reply]:
+def answer_known_keys(
+    session: Session, jobs: Sequence[Job], now: datetime, *, look: bool = True
+) -> dict[int, Reply]:
     """Replies for the jobs whose key was used before (a replay or an idempotency error)
-    or is used twice within the group; the other jobs go ahead."""
+    or is used twice within the group; the other jobs go ahead.
+
+    With `look` false the stored keys are not read: nearly every key is new, and one that
+    is not makes `store_responses` raise, so the group is written again, looking."""
     wanted: dict[tuple[str, bool], set[str]] = defaultdict(set)
     for job in jobs:
         slot = _slot(job)
@@ -42,7 +48,7 @@ def answer_known_keys(session: Session, jobs: Sequence[Job], now: datetime) -> d
             wanted[slot[:2]].add(slot[2])
     stored: dict[Slot, StoredKey] = {}
     expired: list[int] = []
-    for (account_id, livemode), keys in wanted.items():
+    for (account_id, livemode), keys in wanted.items() if look else ():
         for row in repo.keys_in_use(session, account_id, livemode, keys):
             if row.created < now - IDEMPOTENCY_TTL:
                 expired.append(row.id)

@@ -96,11 +96,14 @@ class Ingester:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 with self._db.unit() as uow:
-                    return write_group(uow, self._lookups, group)
+                    # A retried request is rare: the first attempt saves a round trip by
+                    # not reading the stored keys, and learns of one when storing its own.
+                    return write_group(uow, self._lookups, group, look_up_keys=attempt > 1)
             except (KeyTakenMeanwhile, OperationalError) as error:
-                # A key stored by another process, a deadlock or a serialization failure:
-                # nothing of this group was committed, so writing it again is safe.
-                log.warning("meter event group retried (attempt %d): %s", attempt, error)
+                # A key stored before, a deadlock or a serialization failure: nothing of
+                # this group was committed, so writing it again is safe.
+                if not isinstance(error, KeyTakenMeanwhile):
+                    log.warning("meter event group retried (attempt %d): %s", attempt, error)
             except Exception:
                 log.exception("meter event group of %d requests failed", len(group))
                 break

@@ -4,7 +4,8 @@ Requests hand in validated jobs and wait on a future. One thread takes every job
 and writes them all in one transaction: one commit (and one fsync) for hundreds of
 requests instead of one each, and one bulk insert instead of a statement per event.
 While it commits, the next group gathers, so the group size follows the load without a
-timer.
+timer. On PostgreSQL two such threads write, each its own group: a group spends most of
+its time waiting for the database, and the other thread's group is written meanwhile.
 """
 
 from __future__ import annotations
@@ -26,54 +27,66 @@ log = logging.getLogger("seikyu.metering")
 
 MAX_GROUP_EVENTS = 20_000
 ATTEMPTS = 3
+POSTGRES_WRITERS = 2  # SQLite has one writer at a time: one thread there
 _STOP = object()
 
 
 class Ingester:
-    def __init__(self, db: Database, *, max_group_events: int = MAX_GROUP_EVENTS) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_group_events: int = MAX_GROUP_EVENTS,
+        writers: int | None = None,
+    ) -> None:
         self._db = db
         self._max_group_events = max_group_events
+        self._writers = writers or (1 if db.is_sqlite else POSTGRES_WRITERS)
         self._lookups = Lookups()
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
-        self._stopping = False
 
     def start(self) -> None:
         with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="seikyu-meter-ingester", daemon=True
-                )
-                self._thread.start()
+            if not self._threads:
+                self._threads = [
+                    threading.Thread(
+                        target=self._run, name=f"seikyu-meter-ingester-{n}", daemon=True
+                    )
+                    for n in range(self._writers)
+                ]
+                for thread in self._threads:
+                    thread.start()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Write what is queued, then stop."""
         with self._lock:
-            thread, self._thread = self._thread, None
-        if thread is not None:
-            self._queue.put(_STOP)
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._queue.put(_STOP)  # queued after every job already submitted
+        for thread in threads:
             thread.join(timeout)
 
     def submit(self, job: Job) -> Job:
         """Queue the job; its future resolves once its group has committed."""
-        if self._thread is None:
+        if not self._threads:
             self.start()  # a tool or test that skipped the app's startup hooks
         self._queue.put(job)
         return job
 
     def _run(self) -> None:
-        self._stopping = False
-        while not self._stopping:
-            group = self._next_group()
+        stopping = False
+        while not stopping:
+            group, stopping = self._next_group()
             if group:
                 self._write(group)
 
-    def _next_group(self) -> list[Job]:
+    def _next_group(self) -> tuple[list[Job], bool]:
+        """The jobs waiting, and whether this thread was told to stop after them."""
         first = self._queue.get()
         if not isinstance(first, Job):
-            self._stopping = True
-            return []
+            return [], True
         group, events = [first], first.event_count
         while events < self._max_group_events:
             try:
@@ -81,11 +94,10 @@ class Ingester:
             except queue.Empty:
                 break
             if not isinstance(item, Job):
-                self._stopping = True  # after this group
-                break
+                return group, True
             group.append(item)
             events += item.event_count
-        return group
+        return group, False
 
     def _write(self, group: list[Job]) -> None:
         replies = self._attempt(group)

@@ -5,12 +5,9 @@ blocking the event loop on the database."""
 from __future__ import annotations
 
 import asyncio
-import base64
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from anyio import to_thread
 from starlette.requests import Request
 from starlette.responses import Response
@@ -19,6 +16,7 @@ from seikyu.accounts import service as accounts
 from seikyu.api.credential_cache import CredentialCache
 from seikyu.api.form import redact
 from seikyu.api.meter_event_render import error_reply
+from seikyu.api.request_keys import fingerprint, secret_from
 from seikyu.core.clock import monotonic
 from seikyu.core.errors import Kind, SeikyuError
 from seikyu.db.uow import Database
@@ -73,7 +71,7 @@ class MeterEventEdge:
         return body
 
     async def api_key(self, request: Request) -> Caller:
-        secret = _secret_from(request.headers.get("authorization", ""))
+        secret = secret_from(request.headers.get("authorization", ""))
         if not secret:
             raise SeikyuError(
                 "You did not provide an API key. You need to provide your API key in the "
@@ -88,7 +86,7 @@ class MeterEventEdge:
         return Caller(creds.account_id, creds.livemode, creds.key_id)
 
     async def session_token(self, request: Request) -> Caller:
-        token = _secret_from(request.headers.get("authorization", ""))
+        token = secret_from(request.headers.get("authorization", ""))
         grant = self.tokens.cached(token) if token else None
         if grant is None and token:
             grant = await to_thread.run_sync(self.tokens.find, token)
@@ -135,7 +133,9 @@ class MeterEventEdge:
                 "livemode": caller.livemode,
                 "api_key_id": caller.key_id,
                 "idempotency_key": key,
-                "fingerprint": None if key is None else _fingerprint(context, params),
+                "fingerprint": (
+                    None if key is None else fingerprint(context.method, context.path, params)
+                ),
                 "log_fields": {
                     **context.log_fields,
                     "params": redact(params) if logged_params is None else logged_params,
@@ -167,28 +167,6 @@ class MeterEventEdge:
         reply = await asyncio.wrap_future(job.future)
         headers = {"Request-Id": job.context.request_id, **reply.headers}
         return Response(reply.body, reply.status, headers, media_type="application/json")
-
-
-def _fingerprint(context: RequestContext, params: dict[str, Any]) -> str:
-    """As the pipeline's: same method, path and parameters, whatever their order."""
-    canonical = orjson.dumps(
-        {"m": context.method, "p": context.path, "b": params}, option=orjson.OPT_SORT_KEYS
-    )
-    return hashlib.sha256(canonical).hexdigest()
-
-
-def _secret_from(header: str) -> str:
-    scheme, _, value = header.strip().partition(" ")
-    scheme = scheme.lower()
-    if scheme == "bearer":
-        return value.strip()
-    if scheme == "basic":
-        try:
-            user, _, _password = base64.b64decode(value.strip()).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
-            return ""
-        return user
-    return ""
 
 
 __all__ = ["Caller", "Grant", "MeterEventEdge"]

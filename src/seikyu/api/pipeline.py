@@ -8,8 +8,6 @@ leaves nothing behind but its log line.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -24,6 +22,7 @@ from seikyu.api.errors import envelope, internal_error, not_found_route, status_
 from seikyu.api.expand import expand
 from seikyu.api.form import decode, redact
 from seikyu.api.params import parse
+from seikyu.api.request_keys import fingerprint, secret_from
 from seikyu.api.routing import Call, Operation
 from seikyu.clocks import following
 from seikyu.core.clock import monotonic
@@ -166,7 +165,7 @@ class Pipeline:
     # --- authentication -----------------------------------------------------------
 
     def _authenticate(self, uow: UnitOfWork, req: Incoming) -> accounts.Credentials:
-        secret = _secret_from(req.headers.get("authorization", ""))
+        secret = secret_from(req.headers.get("authorization", ""))
         if not secret:
             raise SeikyuError(
                 "You did not provide an API key. You need to provide your API key in the "
@@ -354,27 +353,8 @@ def _in_flight() -> SeikyuError:
     )
 
 
-def _secret_from(header: str) -> str:
-    scheme, _, value = header.strip().partition(" ")
-    scheme = scheme.lower()
-    if scheme == "bearer":
-        return value.strip()
-    if scheme == "basic":
-        try:
-            user, _, _password = base64.b64decode(value.strip()).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
-            return ""
-        return user
-    return ""
-
-
 def _fingerprint(req: Incoming, raw: dict[str, Any] | None) -> str:
-    """Same method, path and parameters give the same fingerprint, whatever their order."""
-    params = raw if raw is not None else decode(req.body)
-    canonical = orjson.dumps(
-        {"m": req.method, "p": req.path, "b": params}, option=orjson.OPT_SORT_KEYS
-    )
-    return hashlib.sha256(canonical).hexdigest()
+    return fingerprint(req.method, req.path, raw if raw is not None else decode(req.body))
 
 
 # Request parameters that name the object a request is about, when its path does not.

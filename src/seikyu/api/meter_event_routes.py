@@ -8,6 +8,7 @@ log lines and idempotent responses with those of every other request waiting.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -21,166 +22,122 @@ from seikyu.api.meter_event_edge import Caller, MeterEventEdge
 from seikyu.core.errors import SeikyuError
 from seikyu.metering import adjustments, sessions
 from seikyu.metering.domain import ingest_rules as rules
-from seikyu.metering.ingest_jobs import AcceptedEvent
+from seikyu.metering.ingest_jobs import Outcome, Reply
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a checked request asks of the ingester, and how its outcome is answered."""
+
+    respond: Callable[[Outcome], Reply]
+    job: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    path: str
+    plan: Callable[[dict[str, Any], Caller, str], _Plan]  # params, caller, request id
+    v2: bool  # a JSON body; else a v1 form
+    by_session: bool = False  # a meter event session's token, not an API key
+    # The parameters as the request log keeps them.
+    logged: Callable[[dict[str, Any]], Any] = redact
+
+
 def routes(edge: MeterEventEdge) -> list[BaseRoute]:
     return [
-        Route("/v1/billing/meter_events", _v1_event(edge), methods=["POST"]),
-        Route("/v1/billing/meter_event_adjustments", _v1_adjustment(edge), methods=["POST"]),
-        Route("/v2/billing/meter_event_session", _v2_session(edge), methods=["POST"]),
-        Route("/v2/billing/meter_event_stream", _v2_stream(edge), methods=["POST"]),
-        Route("/v2/billing/meter_events", _v2_event(edge), methods=["POST"]),
-        Route("/v2/billing/meter_event_adjustments", _v2_adjustment(edge), methods=["POST"]),
+        Route(route.path, _endpoint(edge, route), methods=["POST"])
+        for route in (
+            _Route("/v1/billing/meter_events", _v1_event, v2=False),
+            _Route("/v1/billing/meter_event_adjustments", _v1_adjustment, v2=False),
+            _Route("/v2/billing/meter_event_session", _v2_session, v2=True),
+            _Route(
+                "/v2/billing/meter_event_stream",
+                _v2_stream,
+                v2=True,
+                by_session=True,
+                logged=_stream_summary,
+            ),
+            _Route("/v2/billing/meter_events", _v2_event, v2=True),
+            _Route("/v2/billing/meter_event_adjustments", _v2_adjustment, v2=True),
+        )
     ]
 
 
-def _v1_event(edge: MeterEventEdge) -> Endpoint:
+def _endpoint(edge: MeterEventEdge, route: _Route) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         context = edge.context(request)
         caller: Caller | None = None
         raw: dict[str, Any] = {}
         try:
-            caller = await edge.api_key(request)
-            raw = decode(await edge.body(request))
-            event = params.v1_event(raw)
-            livemode = caller.livemode
+            caller = await (
+                edge.session_token(request) if route.by_session else edge.api_key(request)
+            )
+            body = await edge.body(request)
+            raw = params.json_body(body) if route.v2 else decode(body)
+            plan = route.plan(raw, caller, context.request_id)
             return await edge.submit(
                 context,
                 caller,
                 request,
                 raw,
-                render.responder(context.request_id, lambda out: _one(out, livemode, v2=False)),
-                events=[event],
+                plan.respond,
+                logged_params=route.logged(raw),
+                **plan.job,
             )
         except SeikyuError as error:
-            return await edge.refuse(context, caller, error, redact(raw))
+            return await edge.refuse(context, caller, error, route.logged(raw))
 
     return endpoint
 
 
-def _v1_adjustment(edge: MeterEventEdge) -> Endpoint:
-    async def endpoint(request: Request) -> Response:
-        context = edge.context(request)
-        caller: Caller | None = None
-        raw: dict[str, Any] = {}
-        try:
-            caller = await edge.api_key(request)
-            raw = decode(await edge.body(request))
-            event_name, identifier = params.adjustment(raw, rules.V1)
-            return await edge.submit(
-                context,
-                caller,
-                request,
-                raw,
-                render.responder(context.request_id, render.v1_adjustment),
-                work=lambda uow: adjustments.cancel(uow, event_name, identifier, rules.V1),
-            )
-        except SeikyuError as error:
-            return await edge.refuse(context, caller, error, redact(raw))
-
-    return endpoint
+def _v1_event(raw: dict[str, Any], caller: Caller, request_id: str) -> _Plan:
+    event = params.v1_event(raw)
+    return _Plan(
+        render.responder(request_id, lambda out: render.v1_event(out[0], caller.livemode)),
+        {"events": [event]},
+    )
 
 
-def _v2_session(edge: MeterEventEdge) -> Endpoint:
-    async def endpoint(request: Request) -> Response:
-        context = edge.context(request)
-        caller: Caller | None = None
-        raw: dict[str, Any] = {}
-        try:
-            caller = await edge.api_key(request)
-            raw = params.json_body(await edge.body(request))
-            params.only(raw, frozenset(), rules.V2)
-            return await edge.submit(
-                context,
-                caller,
-                request,
-                raw,
-                render.responder(context.request_id, render.v2_session),
-                work=sessions.create,
-            )
-        except SeikyuError as error:
-            return await edge.refuse(context, caller, error, raw)
-
-    return endpoint
+def _v2_event(raw: dict[str, Any], caller: Caller, request_id: str) -> _Plan:
+    event = params.v2_event(raw, rules.V2)
+    return _Plan(
+        render.responder(request_id, lambda out: render.v2_event(out[0], caller.livemode)),
+        {"events": [event]},
+    )
 
 
-def _v2_stream(edge: MeterEventEdge) -> Endpoint:
-    async def endpoint(request: Request) -> Response:
-        context = edge.context(request)
-        caller: Caller | None = None
-        summary: dict[str, Any] = {}
-        try:
-            caller = await edge.session_token(request)
-            raw = params.json_body(await edge.body(request))
-            if isinstance(raw.get("events"), list):
-                # A hundred payloads a request would make the log bigger than the events.
-                summary = {"events": len(raw["events"])}
-            events = params.v2_stream(raw)
-            return await edge.submit(
-                context,
-                caller,
-                request,
-                raw,
-                render.responder(context.request_id, lambda _: {}, status=202),
-                logged_params=summary,
-                events=events,
-                strict=False,
-            )
-        except SeikyuError as error:
-            return await edge.refuse(context, caller, error, summary)
-
-    return endpoint
+def _v2_stream(raw: dict[str, Any], caller: Caller, request_id: str) -> _Plan:
+    events = params.v2_stream(raw)
+    return _Plan(
+        render.responder(request_id, lambda _: {}, status=202),
+        {"events": events, "strict": False},
+    )
 
 
-def _v2_event(edge: MeterEventEdge) -> Endpoint:
-    async def endpoint(request: Request) -> Response:
-        context = edge.context(request)
-        caller: Caller | None = None
-        raw: dict[str, Any] = {}
-        try:
-            caller = await edge.api_key(request)
-            raw = params.json_body(await edge.body(request))
-            event = params.v2_event(raw, rules.V2)
-            livemode = caller.livemode
-            return await edge.submit(
-                context,
-                caller,
-                request,
-                raw,
-                render.responder(context.request_id, lambda out: _one(out, livemode, v2=True)),
-                events=[event],
-            )
-        except SeikyuError as error:
-            return await edge.refuse(context, caller, error, raw)
-
-    return endpoint
+def _v1_adjustment(raw: dict[str, Any], caller: Caller, request_id: str) -> _Plan:
+    event_name, identifier = params.adjustment(raw, rules.V1)
+    return _Plan(
+        render.responder(request_id, render.v1_adjustment),
+        {"work": lambda uow: adjustments.cancel(uow, event_name, identifier, rules.V1)},
+    )
 
 
-def _v2_adjustment(edge: MeterEventEdge) -> Endpoint:
-    async def endpoint(request: Request) -> Response:
-        context = edge.context(request)
-        caller: Caller | None = None
-        raw: dict[str, Any] = {}
-        try:
-            caller = await edge.api_key(request)
-            raw = params.json_body(await edge.body(request))
-            event_name, identifier = params.adjustment(raw, rules.V2)
-            return await edge.submit(
-                context,
-                caller,
-                request,
-                raw,
-                render.responder(context.request_id, render.v2_adjustment),
-                work=lambda uow: adjustments.cancel(uow, event_name, identifier, rules.V2),
-            )
-        except SeikyuError as error:
-            return await edge.refuse(context, caller, error, raw)
-
-    return endpoint
+def _v2_adjustment(raw: dict[str, Any], caller: Caller, request_id: str) -> _Plan:
+    event_name, identifier = params.adjustment(raw, rules.V2)
+    return _Plan(
+        render.responder(request_id, render.v2_adjustment),
+        {"work": lambda uow: adjustments.cancel(uow, event_name, identifier, rules.V2)},
+    )
 
 
-def _one(accepted: list[AcceptedEvent], livemode: bool, *, v2: bool) -> dict[str, Any]:
-    return (render.v2_event if v2 else render.v1_event)(accepted[0], livemode)
+def _v2_session(raw: dict[str, Any], caller: Caller, request_id: str) -> _Plan:
+    params.only(raw, frozenset(), rules.V2)
+    return _Plan(render.responder(request_id, render.v2_session), {"work": sessions.create})
+
+
+def _stream_summary(raw: dict[str, Any]) -> Any:
+    # A hundred payloads a request would make the log bigger than the events.
+    events = raw.get("events")
+    return {"events": len(events)} if isinstance(events, list) else {}

@@ -90,8 +90,9 @@ class Ingestion:
 class Aggregation:
     formula: str
     p50_ms: float
-    p99_ms: float
+    p99_ms: float  # the slowest of the repeated reads
     value: int
+    first_ms: float = 0.0  # the first read after the load, from a cold cache
 
 
 @dataclass
@@ -285,13 +286,17 @@ def _load_events(url: str, meter: str, customers: list[str], total: int) -> floa
         cur = raw.cursor()
         if sqlite:
             cur.execute("PRAGMA synchronous=OFF")
+            cur.execute("PRAGMA cache_size=-1048576")  # 1 GiB for this connection
+        # Built once after the load: kept up row by row, random timestamps make it slow.
+        cur.execute("DROP INDEX IF EXISTS ix_meter_events_usage")
+        raw.commit()
         chunk = 200_000
         for offset in range(0, total, chunk):
             rows = [
                 (
                     meter,
                     customers[0] if i % 2 == 0 else customers[1 + i % (len(customers) - 1)],
-                    f"load-{i}",
+                    f"load-{i:09d}",  # in insertion order: the unique index grows at its end
                     period_start + (i * 7919) % PERIOD,
                     1 + i % 7,
                 )
@@ -319,6 +324,9 @@ def _load_events(url: str, meter: str, customers: list[str], total: int) -> floa
                 flush=True,
             )
         print(flush=True)
+        cur.execute(
+            "CREATE INDEX ix_meter_events_usage ON meter_events (meter_id, customer_id, timestamp)"
+        )
         cur.execute(
             "DELETE FROM meter_rollups WHERE meter_id = " + ("?" if sqlite else "%s"), (meter,)
         )
@@ -364,12 +372,15 @@ def _aggregate(url: str, meter: str, customer: str) -> tuple[list[Aggregation], 
         for formula in Formula:
             times = []
             value = 0
-            for _ in range(READS):
+            for _ in range(READS + 1):
                 began = time.perf_counter()
                 usage = usage_repository.period_usage(session, meter, customer, start, end, formula)
                 times.append((time.perf_counter() - began) * 1000)
                 value = usage.value(formula)
-            results.append(Aggregation(formula.value, statistics.median(times), max(times), value))
+            first, rest = times[0], times[1:]
+            results.append(
+                Aggregation(formula.value, statistics.median(rest), max(rest), value, first)
+            )
         times = []
         scan = text(
             "SELECT coalesce(sum(value), 0) FROM meter_events WHERE meter_id = :m AND"
@@ -455,21 +466,23 @@ def _markdown(runs: list[DatabaseRun], args: argparse.Namespace) -> str:
             )
     lines += [
         "",
-        "| Database | Stored events | Formula | p50 | max of 30 | Target | |",
-        "|---|---:|---|---:|---:|---:|---|",
+        "| Database | Stored events | Formula | First read (cold) | p50 of 30 | max of 30 | Target"
+        " | |",
+        "|---|---:|---|---:|---:|---:|---:|---|",
     ]
     for run in runs:
         for agg in run.aggregation:
             verdict = "MET" if agg.p99_ms < TARGET_AGGREGATION_MS else "NOT MET"
             lines.append(
-                f"| {run.name} | {run.stored:,} | {agg.formula} | {agg.p50_ms:.2f} ms"
-                f" | {agg.p99_ms:.2f} ms | < {TARGET_AGGREGATION_MS:.0f} ms | **{verdict}** |"
+                f"| {run.name} | {run.stored:,} | {agg.formula} | {agg.first_ms:.2f} ms"
+                f" | {agg.p50_ms:.2f} ms | {agg.p99_ms:.2f} ms | < {TARGET_AGGREGATION_MS:.0f} ms"
+                f" | **{verdict}** |"
             )
         if run.raw_scan is not None:
             raw = run.raw_scan
             lines.append(
                 f"| {run.name} | {run.stored:,} | {raw.formula} (reference, no rollups)"
-                f" | {raw.p50_ms:.2f} ms | {raw.p99_ms:.2f} ms (of 3) | | |"
+                f" | | {raw.p50_ms:.2f} ms (of 3) | {raw.p99_ms:.2f} ms (of 3) | | |"
             )
     lines.append("")
     for run in runs:

@@ -35,6 +35,10 @@ class Charge(AccountOwned, Base):
     failure_code: Mapped[str | None] = mapped_column(String(64))
     failure_message: Mapped[str | None] = mapped_column(String(500))
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JsonType())
+    # The open or closed review of this payment, when screening or someone opened one.
+    review_id: Mapped[str | None] = mapped_column(IdString())
+    # `user_report`: what the account said of the charge (`fraudulent` or `safe`).
+    fraud_details: Mapped[dict[str, Any] | None] = mapped_column(JsonType())
     # The card as it was when charged: brand, last4, expiry, country, funding, checks.
     payment_method_details: Mapped[dict[str, Any]] = mapped_column(JsonType())
     billing_details: Mapped[dict[str, Any]] = mapped_column(JsonType())

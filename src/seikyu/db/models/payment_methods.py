@@ -30,6 +30,8 @@ class PaymentMethod(AccountOwned, Base):
     card_country: Mapped[str | None] = mapped_column(String(2))
     card_funding: Mapped[str] = mapped_column(String(16))
     card_last4: Mapped[str] = mapped_column(String(4))
+    # The number's first six digits (the issuer's BIN), which fraud screening groups by.
+    card_bin: Mapped[str | None] = mapped_column(String(8))
     card_exp_month: Mapped[int] = mapped_column(Integer)
     card_exp_year: Mapped[int] = mapped_column(Integer)
     # A keyed hash of the number: the same card gives the same value within an account.

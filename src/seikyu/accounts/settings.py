@@ -177,3 +177,44 @@ def set_billing_settings(uow: UnitOfWork, account_id: str, updated: BillingSetti
     updated.check()
     account = repository.lock_account(uow.session, account_id)
     account.settings = {**account.settings, "billing_settings": asdict(updated)}
+
+
+# Radar's default: `highest` from 75, `elevated` from 65. Moving the block threshold moves
+# the review threshold with it, ten points below.
+DEFAULT_BLOCK_THRESHOLD = 75
+REVIEW_BELOW_BLOCK = 10
+
+
+@dataclass(frozen=True)
+class RadarSettings:
+    """How fraud screening turns a risk score into a decision."""
+
+    # Scores from this one up are `highest`; from ten below, `elevated`.
+    block_threshold: int = DEFAULT_BLOCK_THRESHOLD
+    # The two built-in rules: block `highest`, review `elevated`.
+    block_if_high_risk: bool = True
+    review_if_elevated_risk: bool = True
+
+    @property
+    def review_threshold(self) -> int:
+        return self.block_threshold - REVIEW_BELOW_BLOCK
+
+    def check(self) -> None:
+        if not REVIEW_BELOW_BLOCK < self.block_threshold <= 99:
+            raise SeikyuError(
+                f"block_threshold must be an integer from {REVIEW_BELOW_BLOCK + 1} to 99.",
+                param="block_threshold",
+            )
+
+
+def radar_settings(uow: UnitOfWork, account_id: str) -> RadarSettings:
+    account = repository.get_account(uow.session, account_id)
+    if account is None:
+        raise SeikyuError(f"No such account: '{account_id}'", kind=Kind.NOT_FOUND)
+    return RadarSettings(**(account.settings.get("radar") or {}))
+
+
+def set_radar_settings(uow: UnitOfWork, account_id: str, updated: RadarSettings) -> None:
+    updated.check()
+    account = repository.lock_account(uow.session, account_id)
+    account.settings = {**account.settings, "radar": asdict(updated)}

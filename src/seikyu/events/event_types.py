@@ -138,9 +138,18 @@ STRIPE_TYPES = frozenset(
     treasury.received_credit.succeeded treasury.received_debit.created    """.split()
 )
 
-# Seikyu's own: the old values of a payment intent changed by an update request, and an
-# endpoint turned off after failing for too long (see docs/webhooks.md).
-SEIKYU_TYPES = frozenset({"payment_intent.updated", "webhook_endpoint.disabled"})
+# Seikyu's own: the old values of a payment intent changed by an update request, an
+# endpoint turned off after failing for too long (see docs/webhooks.md), and changes to
+# the screening rules, which Stripe manages in its dashboard only (see docs/radar.md).
+SEIKYU_TYPES = frozenset(
+    {
+        "payment_intent.updated",
+        "radar.rule.created",
+        "radar.rule.deleted",
+        "radar.rule.updated",
+        "webhook_endpoint.disabled",
+    }
+)
 
 EVENT_TYPES = STRIPE_TYPES | SEIKYU_TYPES
 

@@ -1,0 +1,1 @@
+"""Fraud screening: risk scores, Radar rules, value lists and reviews."""

@@ -1,0 +1,1 @@
+"""Radar rules and risk decisions, free of storage, HTTP and the clock."""

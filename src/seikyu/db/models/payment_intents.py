@@ -45,4 +45,7 @@ class PaymentIntent(AccountOwned, Base):
     statement_descriptor_suffix: Mapped[str | None] = mapped_column(String(22))
     payment_method_types: Mapped[list[str]] = mapped_column(JsonType())
     shipping: Mapped[dict[str, Any] | None] = mapped_column(JsonType())
+    # The end customer's IP address, as the integration passed it in `radar_options`, for
+    # fraud screening (Seikyu's extension: Stripe reads it from its own client libraries).
+    radar_ip_address: Mapped[str | None] = mapped_column(String(45))
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonType())

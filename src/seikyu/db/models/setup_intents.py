@@ -36,3 +36,6 @@ class SetupIntent(AccountOwned, Base):
     description: Mapped[str | None] = mapped_column(String(1000))
     payment_method_types: Mapped[list[str]] = mapped_column(JsonType())
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonType())
+    # The end customer's IP address, as the integration passed it in `radar_options`, for
+    # fraud screening (Seikyu's extension: Stripe reads it from its own client libraries).
+    radar_ip_address: Mapped[str | None] = mapped_column(String(45))

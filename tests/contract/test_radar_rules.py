@@ -252,3 +252,14 @@ def test_an_unknown_rule_is_missing(client: stripe.StripeClient) -> None:
         lambda: call(client, "post", "/v1/radar/rules/rule_nope", status="active")
     )
     assert_error(error, status=404, code="resource_missing", param="id")
+
+
+def test_a_list_that_a_rule_reads_cannot_be_deleted(client: stripe.StripeClient) -> None:
+    made = call(client, "post", "/v1/radar/value_lists", alias="vip_cards", name="VIP cards")
+    rule = new_rule(client, action="allow", predicate=":card_fingerprint: IN @vip_cards")
+
+    error = invalid_request(lambda: call(client, "delete", f"/v1/radar/value_lists/{made['id']}"))
+    assert rule["id"] in str((error.json_body or {})["error"]["message"])
+
+    call(client, "delete", f"/v1/radar/rules/{rule['id']}")
+    assert call(client, "delete", f"/v1/radar/value_lists/{made['id']}")["deleted"] is True

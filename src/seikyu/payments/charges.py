@@ -15,19 +15,28 @@ from seikyu.db.pagination import Page, Window
 from seikyu.db.uow import UnitOfWork
 from seikyu.payments import charge_repository as repository
 from seikyu.payments.domain.processor import Outcome, OutcomeStatus
+from seikyu.risk import fraud_reports
 
 
 class ChargeFields(TypedDict, total=False):
     description: str | None
     receipt_email: str | None
     metadata: dict[str, str] | None
+    fraud_details: dict[str, str] | None
 
 
 def record_attempt(
-    uow: UnitOfWork, intent: PaymentIntent, payment_method: PaymentMethod, outcome: Outcome
+    uow: UnitOfWork,
+    intent: PaymentIntent,
+    payment_method: PaymentMethod,
+    outcome: Outcome,
+    *,
+    risk: dict[str, Any] | None = None,
 ) -> Charge:
     """The charge for one processor answer: succeeded (captured or only authorized) or
-    failed, with Stripe's `outcome` and the card as it was."""
+    failed, with Stripe's `outcome` and the card as it was. `risk` is what screening adds
+    to the outcome (the risk level and score, the rule; a review's or a block's type and
+    reason)."""
     succeeded = outcome.status is OutcomeStatus.SUCCEEDED
     captured = succeeded and intent.capture_method != "manual"
     charge = Charge(
@@ -52,10 +61,10 @@ def record_attempt(
             "network_decline_code": None,
             "network_status": outcome.network_status,
             "reason": outcome.reason,
-            # Fraud screening is not wired in yet: nothing has assessed the risk.
             "risk_level": "not_assessed",
             "seller_message": outcome.seller_message,
             "type": outcome.outcome_type,
+            **(risk or {}),
         },
         payment_method_details=_card_details(payment_method),
         billing_details=dict(payment_method.billing_details or {}),
@@ -126,6 +135,9 @@ def update(uow: UnitOfWork, charge_id: str, fields: ChargeFields) -> Charge:
         charge.receipt_email = fields["receipt_email"]
     if "metadata" in fields:
         charge.metadata_ = metadata.merge(charge.metadata_, fields["metadata"])
+    report = (fields.get("fraud_details") or {}).get("user_report")
+    if report is not None:
+        fraud_reports.report(uow, charge, report)
     return charge
 
 

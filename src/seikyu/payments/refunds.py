@@ -30,6 +30,7 @@ from seikyu.payments.domain.refund_status import (
     refund_transition,
     settlement_action,
 )
+from seikyu.risk import early_fraud_warnings, fraud_reports, reviews
 
 # Stripe's amounts in refusals: a symbol where it has one, else the currency code.
 _SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "inr": "₹"}
@@ -125,7 +126,22 @@ def _record(
     uow.emit(REFUND_CREATED_EVENT, refund)
     if holds_amount(status):
         charges.record_refund(uow, charge, amount)
+        _settle_fraud_signals(uow, charge, refund)
     return refund
+
+
+def _settle_fraud_signals(uow: UnitOfWork, charge: Charge, refund: Refund) -> None:
+    """What a refund decides about fraud on its charge: an open review closes (as refunded,
+    or as fraud for a refund given as fraudulent, which also reports the charge fraudulent so
+    its card and email go on the default block lists), and a charge refunded in full leaves
+    its early fraud warnings nothing to act on. The charge is locked, so a review approved
+    or a warning recorded at the same time takes its turn after this."""
+    fraudulent = refund.reason == "fraudulent"
+    reviews.close_for_refund(uow, charge, fraudulent=fraudulent)
+    if fraudulent:
+        fraud_reports.report(uow, charge, fraud_reports.FRAUDULENT)
+    if charge.amount_refunded >= charge.amount:
+        early_fraud_warnings.mark_not_actionable(uow, charge)
 
 
 def cancel(uow: UnitOfWork, processor: Processor, refund_id: str) -> Refund:

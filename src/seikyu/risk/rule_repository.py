@@ -43,6 +43,10 @@ def count(session: Session, account_id: str, livemode: bool) -> int:
     )
 
 
+def all_rules(session: Session, account_id: str, livemode: bool) -> list[RadarRule]:
+    return list(session.scalars(_scoped(account_id, livemode).order_by(RadarRule.id)))
+
+
 def active(session: Session, account_id: str, livemode: bool) -> list[RadarRule]:
     """The active rules in the order they were made: within an action, the older first."""
     return list(

@@ -23,6 +23,7 @@ from seikyu.db.pagination import Page, Window
 from seikyu.db.uow import UnitOfWork
 from seikyu.risk import rule_repository as repository
 from seikyu.risk.domain.rule_ast import Expression, RuleAction
+from seikyu.risk.domain.rule_evaluation import collect_lists
 from seikyu.risk.domain.rule_lexer import MAX_RULE_LENGTH, RuleSyntaxError
 from seikyu.risk.domain.rule_parser import parse_predicate
 
@@ -187,6 +188,15 @@ def screening_rules(uow: UnitOfWork) -> list[ScreeningRule]:
             continue
         out.append(ScreeningRule(rule.id, RuleAction(rule.action), rule.predicate, expression))
     return out
+
+
+def referencing(uow: UnitOfWork, alias: str) -> list[str]:
+    """The ids of the account's rules, active or disabled, that read the list `@alias`."""
+    return [
+        rule.id
+        for rule in repository.all_rules(uow.session, uow.account_id, uow.livemode)
+        if alias in collect_lists(_parsed(rule.predicate))
+    ]
 
 
 def built_in_rules(uow: UnitOfWork) -> list[BuiltInRule]:

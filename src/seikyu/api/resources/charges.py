@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import Field
 
 from seikyu.api import lists, registry
-from seikyu.api.params import Expandable, ListParams, Metadata
+from seikyu.api.params import Expandable, ListParams, Metadata, Params
 from seikyu.api.render.charge import render_charge
 from seikyu.api.render.refund import render_refund
 from seikyu.api.routing import Call, Router
@@ -23,10 +23,15 @@ router = Router()
 Str = Annotated[str, Field(max_length=5000)]
 
 
+class FraudDetails(Params):
+    user_report: Literal["fraudulent", "safe"]
+
+
 class ChargeUpdate(Expandable):
     description: Annotated[str, Field(max_length=40000)] | None = None
     metadata: Metadata | None = None
     receipt_email: Annotated[str, Field(max_length=800)] | None = None
+    fraud_details: FraudDetails | None = None
 
     def fields(self) -> ChargeFields:
         return cast(ChargeFields, self.model_dump(exclude_unset=True, exclude={"expand"}))
@@ -72,7 +77,7 @@ registry.register(
         model=Charge,
         render=render_charge,
         load=service.find,
-        expandable=frozenset({"customer", "payment_intent", "payment_method"}),
+        expandable=frozenset({"customer", "payment_intent", "payment_method", "review"}),
         includable={"refunds": _refunds},
     )
 )

@@ -1,6 +1,8 @@
 """Finalizing an invoice: from draft to an issued, numbered, payable invoice.
 
 Finalization fixes everything an issued invoice shows. In one transaction it:
+- measures the draft's metered usage lines again, so that usage reported while the draft
+  waited is billed on it (see `metered_refresh`), and computes its amounts once more;
 - applies the customer's balance (credit first, then anything carried as a debit because it
   is below the currency's minimum charge), recorded as balance transactions;
 - takes the next invoice number;
@@ -15,7 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from seikyu.accounts import settings
-from seikyu.billing import discounts, invoice_drafts, invoice_numbers
+from seikyu.billing import discounts, invoice_drafts, invoice_numbers, metered_refresh
 from seikyu.billing import invoice_repository as repository
 from seikyu.billing.domain.invoice_status import InvoiceAction, InvoiceStatus, transition
 from seikyu.billing.invoices import customer_details, get
@@ -53,6 +55,7 @@ def finalize_invoice(
     """Finalize a draft that the caller holds (locked, or created in this transaction)."""
     move = transition(InvoiceStatus(invoice.status), InvoiceAction.FINALIZE)
     uow.before_update("invoice.updated", invoice)
+    metered_refresh.refresh_usage(uow, invoice)
     customer = locking.lock(uow, invoice.customer_id)
     balance = customer.balance if customer.currency == invoice.currency else 0
     computed = invoice_drafts.compute(uow, invoice, invoice.lines, starting_balance=balance)

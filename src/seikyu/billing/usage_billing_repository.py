@@ -49,3 +49,19 @@ def billed_since(
 
 def add(session: Session, row: UsageBilling) -> None:
     session.add(row)
+
+
+def billed_by(session: Session, item_ids: Collection[str], invoice_id: str) -> list[UsageBilling]:
+    """The items' usage windows whose latest bill is `invoice_id`."""
+    if not item_ids:
+        return []
+    return list(
+        session.scalars(
+            select(UsageBilling)
+            .where(
+                UsageBilling.subscription_item_id.in_(sorted(item_ids)),
+                UsageBilling.invoice_id == invoice_id,
+            )
+            .order_by(UsageBilling.subscription_item_id, UsageBilling.period_start)
+        )
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -546,6 +547,100 @@ def listen(
     )
     if code:
         raise typer.Exit(code)
+
+
+radar_cli = typer.Typer(
+    no_args_is_help=True,
+    help="The fraud model offline: simulate labelled payments, train, evaluate.",
+)
+app.add_typer(radar_cli, name="radar")
+
+
+@radar_cli.command("simulate")
+def radar_simulate(
+    out: Annotated[
+        Path, typer.Option("--out", help="Simulation file (JSON lines; gzip if it ends in .gz)")
+    ],
+    days: Annotated[int, typer.Option(min=1, max=3650)] = 180,
+    seed: Annotated[int, typer.Option()] = 7,
+    subscribers: Annotated[
+        int, typer.Option(min=0, help="Subscribers at the start of the simulation")
+    ] = 20_000,
+    signups_per_day: Annotated[float, typer.Option(min=0)] = 150.0,
+) -> None:
+    """Write a simulated SaaS account's card attempts with their fraud labels."""
+    from seikyu.risk.model.dataset import save_simulation
+    from seikyu.risk.model.saas_simulator import SimulationConfig, simulate
+
+    config = SimulationConfig(
+        seed=seed, days=days, initial_subscribers=subscribers, signups_per_day=signups_per_day
+    )
+    simulation = simulate(config)
+    save_simulation(simulation, out)
+    fraud = sum(1 for a in simulation.attempts if a.fraud)
+    typer.echo(f"Wrote {len(simulation.attempts):,} attempts ({fraud:,} fraudulent) to {out}.")
+
+
+@radar_cli.command("train")
+def radar_train(
+    from_simulation: Annotated[
+        Path, typer.Option("--from-simulation", exists=True, dir_okay=False, help="From `simulate`")
+    ],
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Model file (LightGBM text); its calibration goes beside it"),
+    ],
+    cutoff_day: Annotated[
+        int | None,
+        typer.Option(min=1, help="Train at this day of the simulation (default: its end)"),
+    ] = None,
+) -> None:
+    """Train a Radar model on the labels known at the cutoff.
+
+    Training on an account's own payments instead of a simulation needs the account's
+    labelled history, which `seikyu.risk.training_data` provides as that module lands.
+    """
+    from seikyu.risk.model.dataset import dataset_from_simulation, load_simulation
+    from seikyu.risk.model.saas_simulator import DAY
+    from seikyu.risk.model.scorer import calibration_path, save_model
+    from seikyu.risk.model.training import train_radar_model
+
+    simulation = load_simulation(from_simulation)
+    cutoff = simulation.end
+    if cutoff_day is not None:
+        cutoff = min(cutoff, simulation.config.start + cutoff_day * DAY)
+    try:
+        trained = train_radar_model(dataset_from_simulation(simulation), cutoff=cutoff)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    save_model(trained.booster, trained.calibration, out)
+    typer.echo(
+        f"Trained on {trained.training_rows:,} attempts, calibrated on "
+        f"{trained.calibration_rows:,}: wrote {out} and {calibration_path(out)}."
+    )
+
+
+@radar_cli.command("evaluate")
+def radar_evaluate(
+    data: Annotated[
+        Path, typer.Option("--data", exists=True, dir_okay=False, help="From `simulate`")
+    ],
+    report: Annotated[Path, typer.Option("--report", help="Markdown if .md, else JSON")],
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", exists=True, dir_okay=False, help="Default: the shipped model"),
+    ] = None,
+) -> None:
+    """Score a simulation with a model and report AUC ROC, AP, recall at 0.1% FPR."""
+    from seikyu.risk.model.dataset import dataset_from_simulation, load_simulation
+    from seikyu.risk.model.evaluation import evaluate
+    from seikyu.risk.model.report import evaluation_markdown, write_report
+    from seikyu.risk.model.scorer import Scorer, load_default
+
+    scorer = Scorer.from_file(model) if model is not None else load_default()
+    evaluation = evaluate(scorer, dataset_from_simulation(load_simulation(data)))
+    write_report(evaluation, report)
+    typer.echo(evaluation_markdown(evaluation), nl=False)
 
 
 def main() -> None:

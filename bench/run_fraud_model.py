@@ -1,0 +1,99 @@
+"""The fraud model's quality figures: the handbook yardstick and the SaaS simulation.
+
+Run from the repository root:
+
+    .venv/bin/python bench/run_fraud_model.py [--skip-selection] [--skip-saas]
+
+1. The handbook's data set (1,754,155 transactions), its 15 features and protocol: a small
+   prequential grid picks LightGBM's setting on four validation blocks before the test
+   week, then the test figures are printed beside the book's published table.
+   `--skip-selection` tests the grid's first setting only (a minute instead of several).
+2. The SaaS simulation: train on seed 1 (labels known at its end), evaluate on seed 2;
+   prints card testing's recall at 0.1% false-positive rate (target >= 95%).
+See docs/fraud-model.md for the figures measured.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from seikyu.risk.model.dataset import dataset_from_simulation
+from seikyu.risk.model.evaluation import evaluate
+from seikyu.risk.model.handbook_protocol import (
+    GRID,
+    PUBLISHED,
+    TRAINING_START_DAY,
+    assess,
+    handbook_data,
+    select_and_test,
+)
+from seikyu.risk.model.report import evaluation_markdown
+from seikyu.risk.model.saas_simulator import SimulationConfig, simulate
+from seikyu.risk.model.scorer import Scorer
+from seikyu.risk.model.training import train_radar_model
+
+CARD_TESTING_TARGET = 0.95
+
+
+def handbook(skip_selection: bool) -> None:
+    started = time.perf_counter()
+    tx, features = handbook_data()
+    print(
+        f"handbook data: {len(tx):,} transactions, {int(tx.fraud.sum()):,} frauds "
+        f"({time.perf_counter() - started:.0f} s with features)"
+    )
+    rows = [(f"{name} [published]", auc, ap, cp) for name, auc, ap, cp in PUBLISHED]
+    if skip_selection:
+        setting = GRID[0]
+        test = assess(tx, features, TRAINING_START_DAY, setting)
+        label = f"Seikyu LightGBM {setting} (no selection)"
+    else:
+        selection = select_and_test(tx, features)
+        setting, test = selection.setting, selection.test
+        print("prequential validation (mean of 4 folds): AUC ROC / AP / CP@100")
+        for candidate, figures in selection.grid:
+            mark = "  <- selected" if candidate == setting else ""
+            print(
+                f"  {candidate}: {figures.auc_roc:.3f} / {figures.average_precision:.3f} / "
+                f"{figures.card_precision_at_100:.3f}{mark}"
+            )
+        label = f"Seikyu LightGBM {setting} (model selection)"
+    rows.append((label, test.auc_roc, test.average_precision, test.card_precision_at_100))
+    print("\ntest week 2018-08-08..14       AUC ROC     AP   CP@100")
+    for name, auc, ap, cp in rows:
+        print(f"  {name:<55} {auc:.3f}  {ap:.3f}  {cp:.3f}")
+    print(f"handbook total {time.perf_counter() - started:.0f} s")
+
+
+def saas() -> None:
+    started = time.perf_counter()
+    train_sim = simulate(SimulationConfig(seed=1))
+    trained = train_radar_model(dataset_from_simulation(train_sim), cutoff=train_sim.end)
+    scorer = Scorer(trained.booster, trained.calibration)
+    evaluation = evaluate(scorer, dataset_from_simulation(simulate(SimulationConfig(seed=2))))
+    print()
+    print(evaluation_markdown(evaluation, title="SaaS simulation: train seed 1, evaluate seed 2"))
+    testing = next(k for k in evaluation.kinds if k.kind == "card_testing")
+    verdict = "MET" if testing.recall_at_target_fpr >= CARD_TESTING_TARGET else "NOT MET"
+    print(
+        f"card testing recall at 0.1% FPR: {testing.recall_at_target_fpr:.2%} "
+        f"(target >= {CARD_TESTING_TARGET:.0%}: {verdict}); "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-selection", action="store_true")
+    parser.add_argument("--skip-saas", action="store_true")
+    parser.add_argument("--skip-handbook", action="store_true")
+    args = parser.parse_args()
+    if not args.skip_handbook:
+        handbook(args.skip_selection)
+    if not args.skip_saas:
+        saas()
+
+
+if __name__ == "__main__":
+    main()

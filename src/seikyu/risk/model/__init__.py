@@ -1,0 +1,1 @@
+"""The offline fraud model: simulators, training, evaluation and the shipped scorer."""

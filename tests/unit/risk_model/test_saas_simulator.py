@@ -1,0 +1,81 @@
+"""The SaaS simulator: deterministic, time-ordered, every kind of fraud, late labels."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+from seikyu.risk.model.dataset import dataset_from_simulation, load_simulation, save_simulation
+from seikyu.risk.model.saas_simulator import (
+    DAY,
+    LABEL_MATURITY_SECONDS,
+    FraudKind,
+    SimulationConfig,
+    simulate,
+)
+
+SMALL = SimulationConfig(
+    seed=11,
+    days=40,
+    initial_subscribers=400,
+    signups_per_day=8,
+    card_testing_bursts_per_day=0.3,
+    account_takeovers_per_day=0.5,
+    stolen_card_signups_per_day=0.5,
+    friendly_fraud_rate=0.01,
+)
+
+
+def test_the_same_seed_gives_the_same_history_and_another_seed_another() -> None:
+    assert simulate(SMALL) == simulate(SMALL)
+    other = simulate(replace(SMALL, seed=12))
+    assert other != simulate(SMALL)
+
+
+def test_attempts_are_in_time_order_inside_the_simulated_period() -> None:
+    simulation = simulate(SMALL)
+    created = [a.attempt.created for a in simulation.attempts]
+
+    assert created == sorted(created)
+    assert SMALL.start <= created[0]
+    assert created[-1] < SMALL.start + SMALL.days * DAY
+
+
+def test_every_kind_of_fraud_appears_and_card_testing_is_mostly_declined() -> None:
+    attempts = simulate(SMALL).attempts
+    kinds = Counter(a.kind for a in attempts)
+    testing = [a for a in attempts if a.kind is FraudKind.CARD_TESTING]
+
+    assert set(kinds) == set(FraudKind)
+    assert sum(a.attempt.outcome == "declined" for a in testing) > 0.6 * len(testing)
+    assert all(a.fraud == (a.kind is not FraudKind.NONE) for a in attempts)
+
+
+def test_labels_arrive_late() -> None:
+    for labeled in simulate(SMALL).attempts:
+        delay = labeled.label_available_at - labeled.attempt.created
+        if labeled.kind is FraudKind.NONE:
+            assert delay == LABEL_MATURITY_SECONDS
+        elif labeled.kind is FraudKind.CARD_TESTING:
+            assert 0 < delay <= 2 * DAY
+        else:
+            assert 7 * DAY <= delay <= 56 * DAY + DAY
+
+
+def test_a_simulation_survives_a_round_trip_through_a_file(tmp_path: Path) -> None:
+    simulation = simulate(SMALL)
+    path = tmp_path / "sim.jsonl.gz"
+
+    save_simulation(simulation, path)
+
+    assert load_simulation(path) == simulation
+
+
+def test_the_dataset_has_one_row_per_attempt() -> None:
+    simulation = simulate(SMALL)
+
+    data = dataset_from_simulation(simulation)
+
+    assert data.features.shape[0] == len(simulation.attempts) == len(data)
+    assert int(data.fraud.sum()) == sum(a.fraud for a in simulation.attempts)

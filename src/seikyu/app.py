@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from starlette.applications import Starlette
 
 from seikyu.api import meter_event_routes, registry
@@ -16,6 +19,11 @@ from seikyu.events import service as events
 from seikyu.metering.ingester import Ingester
 from seikyu.payments.test_processor import TestProcessor
 from seikyu.requests.log_writer import RequestLogWriter
+from seikyu.risk import screening
+
+# A model trained on the account's own payments (`seikyu radar train`) instead of the one
+# shipped with Seikyu.
+RISK_MODEL_ENV = "SEIKYU_RISK_MODEL"
 
 
 def build_database(url: str, *, clock: Clock | None = None, pool_size: int = 10) -> Database:
@@ -33,13 +41,28 @@ def build_app(db: Database) -> Starlette:
     drains them on shutdown."""
     writer = RequestLogWriter(db)
     ingester = Ingester(db)
+    _choose_risk_model()
     return build_asgi(
         Pipeline(db, writer, TestProcessor()),
         all_routers(),
-        on_startup=[writer.start, ingester.start],
+        on_startup=[writer.start, ingester.start, screening.warm_up],
         on_shutdown=[ingester.stop, writer.close],
         fast_routes=meter_event_routes.routes(MeterEventEdge(db, ingester)),
     )
+
+
+def _choose_risk_model() -> None:
+    path = os.environ.get(RISK_MODEL_ENV)
+    if not path:
+        screening.use_model(None)
+        return
+
+    def load() -> screening.Model:
+        from seikyu.risk.model.scorer import Scorer
+
+        return Scorer.from_file(Path(path))
+
+    screening.use_model(load)
 
 
 def app_from_environment() -> Starlette:

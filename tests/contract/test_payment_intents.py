@@ -39,7 +39,7 @@ def test_a_card_payment_succeeds_with_its_charge(client: stripe.StripeClient) ->
     assert charge.payment_intent == intent.id
     assert charge.outcome.network_status == "approved_by_network"
     assert charge.outcome.type == "authorized"
-    assert charge.outcome.risk_level == "not_assessed"
+    assert charge.outcome.risk_level == "normal"
     assert charge.payment_method_details.card.last4 == "4242"
     assert charge.description == "Order 7"
 

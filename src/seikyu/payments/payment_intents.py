@@ -22,7 +22,7 @@ from seikyu.db.models.payment_intents import PaymentIntent
 from seikyu.db.models.payment_methods import PaymentMethod
 from seikyu.db.pagination import Page, Window
 from seikyu.db.uow import UnitOfWork
-from seikyu.payments import charges, payment_methods
+from seikyu.payments import charges, fraud_screening, payment_methods
 from seikyu.payments import payment_intent_repository as repository
 from seikyu.payments import processor_journal as journal
 from seikyu.payments.domain.authentication import (
@@ -33,6 +33,7 @@ from seikyu.payments.domain.authentication import (
 from seikyu.payments.domain.intent_status import PaymentIntentAction as Action
 from seikyu.payments.domain.intent_status import payment_intent_transition
 from seikyu.payments.domain.processor import CardRequest, Outcome, OutcomeStatus, Processor
+from seikyu.risk.screening import Screening
 
 SHAPING_FIELDS = frozenset(
     {"amount", "currency", "customer", "payment_method", "capture_method", "setup_future_usage"}
@@ -56,6 +57,7 @@ class PaymentIntentFields(TypedDict, total=False):
     payment_method_types: list[str]
     shipping: dict[str, Any] | None
     metadata: dict[str, str] | None
+    radar_options: dict[str, Any]
 
 
 class ConfirmFields(TypedDict, total=False):
@@ -64,6 +66,7 @@ class ConfirmFields(TypedDict, total=False):
     setup_future_usage: str | None
     receipt_email: str | None
     capture_method: str
+    radar_options: dict[str, Any]
 
 
 def create(
@@ -117,6 +120,7 @@ def create(
         payment_method_types=fields.get("payment_method_types") or ["card"],
         shipping=fields.get("shipping"),
         metadata_=metadata.initial(fields.get("metadata")),
+        radar_ip_address=_radar_ip(fields.get("radar_options")),
     )
     repository.add(uow.session, intent)
     uow.emit("payment_intent.created", intent)
@@ -146,6 +150,8 @@ def confirm(
         intent.receipt_email = fields["receipt_email"]
     if "capture_method" in fields:
         intent.capture_method = fields["capture_method"]
+    if "radar_options" in fields:
+        intent.radar_ip_address = _radar_ip(fields["radar_options"])
     off_session = fields.get("off_session", False)
     return _confirm(uow, processor, intent, off_session=off_session, redirect=redirect)
 
@@ -244,6 +250,8 @@ def update(uow: UnitOfWork, intent_id: str, fields: PaymentIntentFields) -> Paym
         intent.capture_method = fields["capture_method"]
     if "metadata" in fields:
         intent.metadata_ = metadata.merge(intent.metadata_, fields["metadata"])
+    if "radar_options" in fields:
+        intent.radar_ip_address = _radar_ip(fields["radar_options"])
     if fields.get("payment_method"):
         _use_payment_method(uow, intent, str(fields["payment_method"]), param="payment_method")
     return intent
@@ -297,15 +305,21 @@ def _confirm(
     _move(uow, intent, Action.CONFIRM)
     intent.off_session = off_session
     intent.attempts += 1
-    request = _card_request(intent, payment_method, _attempt_key(intent))
-    outcome = journal.authorize(uow, processor, intent.id, request)
+    screening = fraud_screening.screen_payment(uow, intent, payment_method, authenticated=False)
+    if screening.blocks:
+        outcome = fraud_screening.blocked_outcome()
+    elif fraud_screening.asks_for_authentication(screening, authenticated=False):
+        outcome = Outcome(OutcomeStatus.REQUIRES_ACTION)
+    else:
+        request = _card_request(intent, payment_method, _attempt_key(intent))
+        outcome = journal.authorize(uow, processor, intent.id, request)
     if outcome.status is OutcomeStatus.REQUIRES_ACTION:
         intent.next_action = redirect_action(
             redirect.base_url, intent.id, intent.client_secret, redirect.return_url
         )
         _move(uow, intent, Action.REQUIRES_ACTION)
         return intent
-    declined = _apply(uow, intent, payment_method, outcome)
+    declined = _apply(uow, intent, payment_method, outcome, screening)
     if declined is not None:
         # The decline is recorded and then reported: Stripe answers a declined confirmation
         # with a card error naming the intent, whose new state the caller can read.
@@ -332,20 +346,32 @@ def authenticate(
         intent.payment_method_id = None
         _move(uow, intent, Action.FAILED)
         return intent
-    key = f"{_attempt_key(intent)}:authenticated"
-    request = replace(_card_request(intent, payment_method, key), authenticated=True)
-    _apply(uow, intent, payment_method, journal.authorize(uow, processor, intent.id, request))
+    screening = fraud_screening.screen_payment(uow, intent, payment_method, authenticated=True)
+    if screening.blocks:
+        outcome = fraud_screening.blocked_outcome()
+    else:
+        key = f"{_attempt_key(intent)}:authenticated"
+        request = replace(_card_request(intent, payment_method, key), authenticated=True)
+        outcome = journal.authorize(uow, processor, intent.id, request)
+    _apply(uow, intent, payment_method, outcome, screening)
     return intent
 
 
 def _apply(
-    uow: UnitOfWork, intent: PaymentIntent, payment_method: PaymentMethod, outcome: Outcome
+    uow: UnitOfWork,
+    intent: PaymentIntent,
+    payment_method: PaymentMethod,
+    outcome: Outcome,
+    screening: Screening | None = None,
 ) -> SeikyuError | None:
-    """Record the processor's final answer to an attempt; a decline is returned as the card
-    error to answer with."""
+    """Record the final answer to an attempt (the processor's, or screening's block); a
+    decline is returned as the card error to answer with."""
     if outcome.status not in (OutcomeStatus.SUCCEEDED, OutcomeStatus.FAILED):
         raise ValueError(f"a card payment cannot end {outcome.status}")
-    charge = charges.record_attempt(uow, intent, payment_method, outcome)
+    risk = fraud_screening.charge_outcome(screening, outcome)
+    charge = charges.record_attempt(uow, intent, payment_method, outcome, risk=risk)
+    if screening is not None:
+        fraud_screening.after_charge(uow, screening, charge, payment_method)
     intent.latest_charge_id = charge.id
     intent.next_action = None
     if outcome.status is OutcomeStatus.FAILED:
@@ -446,6 +472,11 @@ def _locked(uow: UnitOfWork, intent_id: str) -> PaymentIntent:
     if intent is None:
         raise no_such("payment_intent", intent_id)
     return intent
+
+
+def _radar_ip(options: dict[str, Any] | None) -> str | None:
+    found = (options or {}).get("ip_address")
+    return str(found) if found else None
 
 
 def _check_amount(amount: int, currency: str, *, param: str) -> None:

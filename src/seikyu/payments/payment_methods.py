@@ -270,6 +270,7 @@ def _store(
         card_country=test_card.country,
         card_funding=test_card.funding,
         card_last4=cards.last4(digits),
+        card_bin=digits[:6],
         card_exp_month=exp_month,
         card_exp_year=exp_year,
         card_fingerprint=cards.fingerprint(digits, key),

@@ -23,7 +23,7 @@ from seikyu.db.models.payment_methods import PaymentMethod
 from seikyu.db.models.setup_intents import SetupIntent
 from seikyu.db.pagination import Page, Window
 from seikyu.db.uow import UnitOfWork
-from seikyu.payments import payment_methods
+from seikyu.payments import fraud_screening, payment_methods
 from seikyu.payments import setup_intent_repository as repository
 from seikyu.payments.domain.authentication import (
     SETUP_FAILURE,
@@ -64,6 +64,8 @@ class Confirmation:
     base_url: str
     return_url: str | None = None
     challenge: bool = False
+    # The end customer's IP address for fraud screening (`radar_options[ip_address]`).
+    ip_address: str | None = None
 
 
 def create(
@@ -138,18 +140,23 @@ def authenticate(
         intent.payment_method_id = None
         _move(uow, intent, Action.FAILED)
         return intent
-    outcome = processor.setup(
-        SetupRequest(
-            card_key=payment_method.processor_card,
-            idempotency_key=f"{_attempt_key(intent)}:authenticated",
-            authenticated=True,
+    screening = fraud_screening.screen_setup(uow, intent, payment_method, authenticated=True)
+    if screening.blocks:
+        outcome = fraud_screening.blocked_outcome()
+    else:
+        outcome = processor.setup(
+            SetupRequest(
+                card_key=payment_method.processor_card,
+                idempotency_key=f"{_attempt_key(intent)}:authenticated",
+                authenticated=True,
+            )
         )
-    )
     if outcome.status is OutcomeStatus.REQUIRES_ACTION:
         # The issuer asks once more: the customer goes back to the same page.
         intent.next_action = waiting
         _move(uow, intent, Action.REQUIRES_ACTION)
         return intent
+    fraud_screening.after_setup(uow, screening, outcome)
     _apply(uow, intent, payment_method, outcome)
     return intent
 
@@ -230,9 +237,19 @@ def _confirm(
     _move(uow, intent, Action.CONFIRM)
     intent.attempts += 1
     intent.next_action = None
-    outcome = processor.setup(
-        SetupRequest(card_key=payment_method.processor_card, idempotency_key=_attempt_key(intent))
-    )
+    if confirmation.ip_address is not None:
+        intent.radar_ip_address = confirmation.ip_address
+    screening = fraud_screening.screen_setup(uow, intent, payment_method, authenticated=False)
+    if screening.blocks:
+        outcome = fraud_screening.blocked_outcome()
+    elif fraud_screening.asks_for_authentication(screening, authenticated=False):
+        outcome = requires_action()
+    else:
+        outcome = processor.setup(
+            SetupRequest(
+                card_key=payment_method.processor_card, idempotency_key=_attempt_key(intent)
+            )
+        )
     if confirmation.challenge and outcome.status is OutcomeStatus.SUCCEEDED:
         # The card passed its check, but the integration wants the customer challenged
         # anyway: the attempt is sent again, authenticated, once the customer has been.
@@ -243,6 +260,7 @@ def _confirm(
         )
         _move(uow, intent, Action.REQUIRES_ACTION)
         return
+    fraud_screening.after_setup(uow, screening, outcome)
     declined = _apply(uow, intent, payment_method, outcome)
     if declined is not None:
         # The failure is recorded and then reported: Stripe answers a failed confirmation

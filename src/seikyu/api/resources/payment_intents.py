@@ -9,6 +9,7 @@ from pydantic import Field
 
 from seikyu.api import lists, registry
 from seikyu.api.params import Address, Expandable, ListParams, Metadata, Params
+from seikyu.api.radar_options import RadarOptions
 from seikyu.api.render.payment_intent import render_payment_intent
 from seikyu.api.routing import Call, Router
 from seikyu.core.errors import SeikyuError
@@ -50,6 +51,7 @@ class PaymentIntentWrite(Expandable):
     shipping: Shipping | None = None
     statement_descriptor: Descriptor | None = None
     statement_descriptor_suffix: Descriptor | None = None
+    radar_options: RadarOptions | None = None
 
     def fields(self) -> PaymentIntentFields:
         data = self.model_dump(
@@ -83,6 +85,7 @@ class PaymentIntentConfirm(Expandable):
     receipt_email: Annotated[str, Field(max_length=800)] | None = None
     return_url: Str | None = None
     setup_future_usage: FutureUsage | None = None
+    radar_options: RadarOptions | None = None
 
     def fields(self) -> ConfirmFields:
         data = self.model_dump(exclude_unset=True, exclude={"expand", "return_url"})
@@ -180,6 +183,6 @@ registry.register(
         model=PaymentIntent,
         render=render_payment_intent,
         load=service.find,
-        expandable=frozenset({"customer", "payment_method", "latest_charge"}),
+        expandable=frozenset({"customer", "payment_method", "latest_charge", "review"}),
     )
 )

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from seikyu.api import lists, registry
 from seikyu.api.params import Expandable, ListParams, Metadata, Params, Timestamp
+from seikyu.api.radar_options import RadarOptions
 from seikyu.api.render.setup_intent import render_setup_intent
 from seikyu.api.routing import Call, Router
 from seikyu.core.errors import SeikyuError
@@ -117,6 +118,7 @@ class SetupIntentCreate(SetupIntentWrite):
     automatic_payment_methods: AutomaticPaymentMethods | None = None
     single_use: SingleUse | None = None
     mandate_data: MandateData | None = None
+    radar_options: RadarOptions | None = None
 
     def check(self) -> None:
         """Refuse what Seikyu cannot honour, as Stripe refuses what it cannot."""
@@ -155,6 +157,7 @@ class SetupIntentConfirm(Expandable):
     return_url: Str | None = None
     payment_method_options: PaymentMethodOptions | None = None
     mandate_data: MandateData | None = None
+    radar_options: RadarOptions | None = None
 
 
 class SetupIntentCancel(Expandable):
@@ -164,6 +167,10 @@ class SetupIntentCancel(Expandable):
 class SetupIntentList(ListParams):
     customer: Str | None = None
     payment_method: Str | None = None
+
+
+def _ip_address(options: RadarOptions | None) -> str | None:
+    return None if options is None else options.ip_address
 
 
 def _showing_the_intent(run: Callable[[], SetupIntent]) -> dict[str, Any]:
@@ -181,7 +188,12 @@ def create(call: Call[SetupIntentCreate]) -> dict[str, Any]:
     params = call.params
     params.check()
     confirmation = (
-        Confirmation(call.base_url, params.return_url, _challenge(params.payment_method_options))
+        Confirmation(
+            call.base_url,
+            params.return_url,
+            _challenge(params.payment_method_options),
+            _ip_address(params.radar_options),
+        )
         if params.confirm
         else None
     )
@@ -206,7 +218,10 @@ def confirm(call: Call[SetupIntentConfirm]) -> dict[str, Any]:
     params = call.params
     _refuse_mandate_data(params.mandate_data, confirming=True)
     confirmation = Confirmation(
-        call.base_url, params.return_url, _challenge(params.payment_method_options)
+        call.base_url,
+        params.return_url,
+        _challenge(params.payment_method_options),
+        _ip_address(params.radar_options),
     )
     return _showing_the_intent(
         lambda: service.confirm(

@@ -43,6 +43,19 @@ class RefundBehaviour(StrEnum):
     ASYNC_FAILURE = "async_failure"
 
 
+class RiskBehaviour(StrEnum):
+    """The risk Radar gives a payment with the card (Stripe: "Testing Stripe Radar")."""
+
+    # Every other card: the model scores the payment.
+    SCORED = "scored"
+    # 4000000000009235: an `elevated` risk level (reviewed by the built-in rule).
+    ELEVATED = "elevated"
+    # 4000000000004954: the `highest` level, blocked unless the built-in block rule is off.
+    HIGHEST = "highest"
+    # 4100000000000019: the `highest` level, blocked whatever the rules say.
+    ALWAYS_BLOCKED = "always_blocked"
+
+
 @dataclass(frozen=True, slots=True)
 class TestCard:
     """One of Stripe's test cards and the outcome it simulates.
@@ -65,6 +78,10 @@ class TestCard:
     declines_after_attach: bool = False
     three_d_secure: ThreeDSecure = ThreeDSecure.NONE
     refunds: RefundBehaviour = RefundBehaviour.IMMEDIATE
+    risk: RiskBehaviour = RiskBehaviour.SCORED
+    # 4000000000005423: the payment succeeds, and the issuer reports it as fraudulent at once
+    # with an early fraud warning.
+    early_fraud_warning: bool = False
 
     @property
     def declines(self) -> bool:
@@ -81,6 +98,8 @@ def _visa(
     declines_after_attach: bool = False,
     three_d_secure: ThreeDSecure = ThreeDSecure.NONE,
     refunds: RefundBehaviour = RefundBehaviour.IMMEDIATE,
+    risk: RiskBehaviour = RiskBehaviour.SCORED,
+    early_fraud_warning: bool = False,
 ) -> TestCard:
     """A credit Visa, the card most of Stripe's behaviour cards are."""
     return TestCard(
@@ -94,6 +113,8 @@ def _visa(
         declines_after_attach,
         three_d_secure,
         refunds,
+        risk,
+        early_fraud_warning,
     )
 
 
@@ -171,7 +192,22 @@ CATALOGUE: tuple[TestCard, ...] = (
     # Asynchronous refunds.
     _visa("pending_refund", "4000000000007726", refunds=RefundBehaviour.ASYNC_SUCCESS),
     _visa("refund_fail", "4000000000005126", refunds=RefundBehaviour.ASYNC_FAILURE),
+    # Radar: a fixed risk level, and an early fraud warning.
+    _visa("risk_level_elevated", "4000000000009235", risk=RiskBehaviour.ELEVATED),
+    _visa("risk_level_highest", "4000000000004954", risk=RiskBehaviour.HIGHEST),
+    _visa(
+        "charge_declined_fraudulent",
+        "4100000000000019",
+        risk=RiskBehaviour.ALWAYS_BLOCKED,
+    ),
+    _visa("early_fraud_warning", "4000000000005423", early_fraud_warning=True),
 )
+
+# Seikyu's card-testing cards: every valid number beginning with this prefix is a distinct
+# card (its own fingerprint) that the issuer declines as `incorrect_number`, so that a test
+# can play a card-testing attack (many cards, mostly declined) with as many cards as it needs.
+CARD_TESTING_PREFIX = "40000077"
+CARD_TESTING = _visa("card_testing", "", error_code="incorrect_number")
 
 CARDS: MappingProxyType[str, TestCard] = MappingProxyType({c.key: c for c in CATALOGUE})
 _BY_NUMBER = MappingProxyType({c.number: c for c in CATALOGUE})
@@ -257,6 +293,13 @@ _ID_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("three_d_secure_optional", ("pm_card_threeDSecureOptional", "tok_threeDSecureOptional")),
     ("pending_refund", ("pm_card_pendingRefund", "tok_pendingRefund")),
     ("refund_fail", ("pm_card_refundFail", "tok_refundFail")),
+    ("risk_level_elevated", ("pm_card_riskLevelElevated", "tok_riskLevelElevated")),
+    ("risk_level_highest", ("pm_card_riskLevelHighest", "tok_riskLevelHighest")),
+    (
+        "charge_declined_fraudulent",
+        ("pm_card_chargeDeclinedFraudulent", "tok_chargeDeclinedFraudulent"),
+    ),
+    ("early_fraud_warning", ("pm_card_createEarlyFraudWarning", "tok_createEarlyFraudWarning")),
     # Earlier names.
     ("declined", ("pm_card_chargeDeclined", "tok_chargeDeclined")),
     (
@@ -277,6 +320,8 @@ def card_for_key(key: str) -> TestCard | None:
     """The test card a stored key stands for: a catalogue card, `GENERIC`, or None."""
     if key == GENERIC_KEY:
         return GENERIC
+    if key == CARD_TESTING.key:
+        return CARD_TESTING
     return CARDS.get(key)
 
 
@@ -302,4 +347,6 @@ def card_for_number(number: str) -> TestCard | None:
     known = _BY_NUMBER.get(digits)
     if known is not None:
         return known
+    if digits.startswith(CARD_TESTING_PREFIX):
+        return replace(CARD_TESTING, number=digits)
     return replace(GENERIC, number=digits, brand=brand_of(digits))

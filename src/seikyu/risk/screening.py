@@ -1,0 +1,423 @@
+"""Screening a card payment or card setup before it reaches the processor.
+
+For one attempt: the signals from the account's earlier assessments (velocities, the
+customer's and the card's history), a risk score from the model, then Radar's rules in
+Radar's order (`seikyu.risk.domain.decision`) with the account's value lists. Afterwards
+`record` keeps the attempt and what became of it, for the next attempt's velocities and
+for training.
+
+Screening never blocks a payment by accident. The model runs with a time limit on a
+thread of its own: a failure or a timeout gives the level `unknown`, which no built-in
+rule acts on. The reads run in a savepoint, so a failed read cannot spoil the payment's
+transaction: the payment is then screened by its rules on what is known without them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+from typing import Any, Protocol
+
+from seikyu.accounts import settings
+from seikyu.core.clock import to_unix
+from seikyu.db.models.risk_assessments import RiskAssessment
+from seikyu.db.uow import UnitOfWork
+from seikyu.risk import rules as account_rules
+from seikyu.risk import signal_repository as repository
+from seikyu.risk import value_lists
+from seikyu.risk.domain import rule_facts
+from seikyu.risk.domain.decision import (
+    BuiltinRules,
+    CustomRule,
+    Decision,
+    DecisionReason,
+    RiskThresholds,
+    decide,
+)
+from seikyu.risk.domain.rule_ast import RuleAction
+from seikyu.risk.domain.rule_evaluation import Facts, collect_lists
+from seikyu.risk.domain.rule_facts import PaymentFacts
+from seikyu.risk.domain.rule_parser import parse_predicate
+from seikyu.risk.domain.signals import (
+    KeyVelocity,
+    PaymentSignals,
+    Velocities,
+    WindowCounts,
+    email_domain,
+)
+
+log = logging.getLogger(__name__)
+
+# The model scores in about 0.1 ms; anything near this means it is stuck, and the payment
+# must not wait on it.
+MODEL_TIMEOUT_SECONDS = 0.05
+
+
+class Model(Protocol):
+    def score(self, signals: PaymentSignals) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ForcedRisk:
+    """A test card's fixed risk (Stripe's Radar test cards): its score replaces the
+    model's, and `always_block` blocks whatever the rules say."""
+
+    score: int
+    always_block: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Candidate:
+    """The attempt to screen, as the payments side describes it."""
+
+    subject_id: str
+    payment: PaymentFacts
+    customer_created: int | None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    customer_metadata: Mapping[str, str] = field(default_factory=dict)
+    payment_method_metadata: Mapping[str, str] = field(default_factory=dict)
+    forced: ForcedRisk | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    candidate: Candidate
+    decision: Decision
+    signals: PaymentSignals | None
+    now: int
+
+    @property
+    def blocks(self) -> bool:
+        return self.decision.action is RuleAction.BLOCK
+
+    @property
+    def reviews(self) -> bool:
+        return self.decision.action is RuleAction.REVIEW
+
+    @property
+    def asks_for_three_d_secure(self) -> bool:
+        return self.decision.request_three_d_secure
+
+    def rule(self) -> dict[str, Any] | None:
+        """Stripe's `outcome.rule`: the rule that decided, if a rule of the account did."""
+        rule = self.decision.rule
+        if rule is None or self.decision.reason is None:
+            return None
+        return {"action": rule.action.value, "id": rule.id, "predicate": rule.predicate}
+
+
+def screen(uow: UnitOfWork, candidate: Candidate) -> Screening:
+    """Radar's decision for the attempt. Raises nothing a payment could fail on."""
+    now = to_unix(uow.now)
+    radar = settings.radar_settings(uow, uow.account_id)
+    try:
+        with uow.session.begin_nested():
+            signals, all_time = _signals(uow, candidate, now)
+            rules = _rules(uow)
+            lists = _list_lookup(uow, rules, candidate)
+    except Exception:
+        log.exception(
+            "screening reads failed for %s; screening on rules alone", candidate.subject_id
+        )
+        signals, all_time, rules, lists = None, {}, [], _no_lists
+    score = _score(candidate, signals)
+    facts = Facts(
+        attributes=rule_facts.attributes(candidate.payment, signals, all_time),
+        metadata=candidate.metadata,
+        object_metadata={
+            "customer": candidate.customer_metadata,
+            "payment_method": candidate.payment_method_metadata,
+        },
+        lists=lists,
+    )
+    decision = decide(
+        facts,
+        rules,
+        RiskThresholds.from_block_threshold(radar.block_threshold),
+        BuiltinRules(radar.block_if_high_risk, radar.review_if_elevated_risk),
+        score=score,
+    )
+    if candidate.forced is not None and candidate.forced.always_block:
+        decision = replace(
+            decision,
+            action=RuleAction.BLOCK,
+            rule=None,
+            reason=DecisionReason.HIGHEST_RISK_LEVEL,
+        )
+    return Screening(candidate, decision, signals, now)
+
+
+def record(
+    uow: UnitOfWork,
+    screening: Screening,
+    *,
+    outcome: str,
+    decline_code: str | None = None,
+    charge_id: str | None = None,
+) -> RiskAssessment:
+    """Keep the attempt with what became of it: `authorized`, `declined` or `blocked`."""
+    payment = screening.candidate.payment
+    row = RiskAssessment(
+        id=uow.new_id("rska"),
+        account_id=uow.account_id,
+        livemode=uow.livemode,
+        created=uow.now,
+        subject_id=screening.candidate.subject_id,
+        charge_id=charge_id,
+        customer_id=payment.customer_id,
+        card_fingerprint=payment.card_fingerprint,
+        card_bin=payment.card_bin,
+        card_country=payment.card_country,
+        ip_address=payment.ip_address,
+        email=payment.email.lower() if payment.email else None,
+        amount=payment.amount,
+        currency=payment.currency,
+        is_setup=payment.is_setup,
+        outcome=outcome,
+        decline_code=decline_code,
+        risk_score=screening.decision.risk_score,
+        risk_level=screening.decision.risk_level.value,
+        rule_id=screening.decision.rule.id if screening.decision.rule else None,
+        signals=_signals_json(screening.signals),
+    )
+    repository.add(uow.session, row)
+    return row
+
+
+# --- the model -------------------------------------------------------------------------
+
+
+class _ModelSlot:
+    """The process's model, made on first use by the chosen factory."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.model: Model | None = None
+        self.factory: Callable[[], Model] | None = None
+
+    def get(self) -> Model:
+        with self.lock:
+            if self.model is None:
+                self.model = (self.factory or _default_model)()
+            return self.model
+
+
+_slot = _ModelSlot()
+_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="risk-model")
+
+
+def use_model(factory: Callable[[], Model] | None) -> None:
+    """Score with the model `factory` makes (on first use); None goes back to the default.
+    For tests and for an account-trained model loaded at start."""
+    with _slot.lock:
+        _slot.model, _slot.factory = None, factory
+
+
+def _default_model() -> Model:
+    from seikyu.risk.model.scorer import load_default
+
+    return load_default()
+
+
+def _score(candidate: Candidate, signals: PaymentSignals | None) -> int | None:
+    if candidate.forced is not None:
+        return candidate.forced.score
+    if signals is None:
+        return None
+    try:
+        # Loading is not scoring: the first payment of a process waits for the model to be
+        # read (serve reads it at start), then the score itself has its time limit.
+        model = _slot.get()
+        future = _executor.submit(model.score, signals)
+        return future.result(timeout=MODEL_TIMEOUT_SECONDS)
+    except FutureTimeout:
+        log.warning("risk model timed out for %s", candidate.subject_id)
+    except Exception:
+        log.exception("risk model failed for %s", candidate.subject_id)
+    return None
+
+
+def warm_up() -> None:
+    """Load the model now rather than on the first payment. A model that cannot be loaded
+    is logged, not raised: payments are then screened at the level `unknown`."""
+    try:
+        _slot.get()
+    except Exception:
+        log.exception("the risk model could not be loaded; payments are scored `unknown`")
+
+
+# --- reads -----------------------------------------------------------------------------
+
+
+def _signals(
+    uow: UnitOfWork, candidate: Candidate, now: int
+) -> tuple[PaymentSignals, dict[str, WindowCounts]]:
+    payment = candidate.payment
+    session, account, mode = uow.session, uow.account_id, uow.livemode
+    email = payment.email.lower() if payment.email else None
+    values = {
+        "card": payment.card_fingerprint,
+        "ip": payment.ip_address,
+        "email": email,
+        "customer": payment.customer_id,
+        "bin": payment.card_bin,
+    }
+    counts = repository.key_counts(session, account, mode, values, now)
+    none = KeyVelocity()
+
+    def velocity(key: str) -> KeyVelocity:
+        return counts[key].velocity if key in counts else none
+
+    def distinct(key: str) -> tuple[int, int]:
+        found = counts.get(key)
+        return (found.distinct_cards_hourly, found.distinct_cards_daily) if found else (0, 0)
+
+    card = counts.get("card")
+    first_seen = card.first_seen if card is not None else None
+    prior, mean, new_card = 0, None, False
+    customer = counts.get("customer")
+    if payment.customer_id is not None:
+        new_card = customer is None or not customer.used_card
+        if customer is not None and customer.paid:
+            prior = customer.paid
+            mean = (2 * customer.paid_total + prior) // (2 * prior)
+    ip_hourly, ip_daily = distinct("ip")
+    email_hourly, email_daily = distinct("email")
+    customer_hourly, customer_daily = distinct("customer")
+    signals = PaymentSignals(
+        amount=payment.amount,
+        currency_exponent=payment.currency_exponent,
+        is_setup=payment.is_setup,
+        card_brand=payment.card_brand,
+        card_funding=payment.card_funding,
+        card_country=payment.card_country,
+        ip_country=payment.ip_country,
+        billing_country=payment.billing_country,
+        email_domain=email_domain(email),
+        hour_of_day=(now % 86_400) // 3_600,
+        seconds_since_customer_created=(
+            now - candidate.customer_created if candidate.customer_created is not None else None
+        ),
+        seconds_since_card_first_seen=now - to_unix(first_seen) if first_seen else None,
+        is_new_card_on_customer=new_card,
+        customer_prior_payments=prior,
+        customer_mean_amount=mean,
+        velocities=Velocities(
+            card=velocity("card"),
+            ip=velocity("ip"),
+            email=velocity("email"),
+            customer=velocity("customer"),
+            bin=velocity("bin"),
+            distinct_cards_per_ip_hourly=ip_hourly,
+            distinct_cards_per_ip_daily=ip_daily,
+            distinct_cards_per_email_hourly=email_hourly,
+            distinct_cards_per_email_daily=email_daily,
+            distinct_cards_per_customer_hourly=customer_hourly,
+            distinct_cards_per_customer_daily=customer_daily,
+            card_testing_declines_per_ip_daily=(
+                counts["ip"].card_testing_declines_daily if "ip" in counts else 0
+            ),
+        ),
+    )
+    return signals, {key: found.all_time for key, found in counts.items()}
+
+
+def _rules(uow: UnitOfWork) -> list[CustomRule]:
+    found = [
+        CustomRule(rule.id, rule.action, rule.predicate, rule.expression)
+        for rule in account_rules.screening_rules(uow)
+    ]
+    return [*_default_list_rules(), *found]
+
+
+# The default lists act through rules of their own, as in Radar: a value on a default
+# allow list lets the payment through, one on a default block list blocks it.
+_LIST_ATTRIBUTES = {
+    "card_bin": "card_bin",
+    "card_country": "card_country",
+    "card_fingerprint": "card_fingerprint",
+    "customer_id": "customer",
+    "email": "email",
+    "ip_address": "ip_address",
+    "ip_country": "ip_country",
+}
+
+
+@lru_cache(maxsize=1)
+def _default_list_rules() -> tuple[CustomRule, ...]:
+    made = []
+    for verb, action in (("allow", RuleAction.ALLOW), ("block", RuleAction.BLOCK)):
+        for kind, attribute in _LIST_ATTRIBUTES.items():
+            alias = f"{verb}_list_{kind}"
+            predicate = f":{attribute}: IN @{alias}"
+            made.append(CustomRule(alias, action, predicate, parse_predicate(predicate)))
+    return tuple(made)
+
+
+def _list_lookup(
+    uow: UnitOfWork, rules: list[CustomRule], candidate: Candidate
+) -> Callable[[str, str], bool]:
+    """Membership in the lists the rules name, read in one query for every value the
+    payment could be matched on; anything else is looked up as it is asked for."""
+    aliases: set[str] = set()
+    for rule in rules:
+        aliases |= collect_lists(rule.expression)
+    if not aliases:
+        return _no_lists
+    values_by_type = _values_by_type(candidate)
+    found = value_lists.memberships(uow, aliases, values_by_type)
+    answered = {value for values in values_by_type.values() for value in values}
+    asked: dict[tuple[str, str], bool] = {}
+
+    def lookup(alias: str, value: str) -> bool:
+        if alias in aliases and value in answered:
+            return (alias, value) in found
+        if (alias, value) not in asked:
+            asked[(alias, value)] = value_lists.contains(uow, alias, value)
+        return asked[(alias, value)]
+
+    return lookup
+
+
+def _values_by_type(candidate: Candidate) -> dict[str, list[str]]:
+    payment = candidate.payment
+    strings = [
+        value
+        for value in (
+            payment.card_fingerprint,
+            payment.card_bin,
+            payment.card_country,
+            payment.ip_address,
+            payment.ip_country,
+            payment.billing_country,
+            payment.email,
+            payment.customer_id,
+            *candidate.metadata.values(),
+        )
+        if value
+    ]
+    return {
+        "card_fingerprint": [payment.card_fingerprint],
+        "card_bin": [payment.card_bin] if payment.card_bin else [],
+        "email": [payment.email] if payment.email else [],
+        "ip_address": [payment.ip_address] if payment.ip_address else [],
+        "customer_id": [payment.customer_id] if payment.customer_id else [],
+        "country": [
+            c for c in (payment.card_country, payment.ip_country, payment.billing_country) if c
+        ],
+        "string": strings,
+        "case_sensitive_string": strings,
+    }
+
+
+def _no_lists(alias: str, value: str) -> bool:
+    return False
+
+
+def _signals_json(signals: PaymentSignals | None) -> dict[str, Any]:
+    return {} if signals is None else asdict(signals)

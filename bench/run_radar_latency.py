@@ -22,18 +22,14 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
-import sys
 import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-import servers
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-
 from sqlalchemy import insert
 
+import servers
 from seikyu.accounts import service as accounts
 from seikyu.app import build_database
 from seikyu.db import migrate

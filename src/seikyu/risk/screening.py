@@ -44,11 +44,12 @@ from seikyu.risk.domain.rule_evaluation import Facts, collect_lists
 from seikyu.risk.domain.rule_facts import PaymentFacts
 from seikyu.risk.domain.rule_parser import parse_predicate
 from seikyu.risk.domain.signals import (
-    KeyVelocity,
+    Attempt,
+    KeyHistory,
+    Outcome,
     PaymentSignals,
-    Velocities,
     WindowCounts,
-    email_domain,
+    compose,
 )
 
 log = logging.getLogger(__name__)
@@ -268,61 +269,39 @@ def _signals(
         "bin": payment.card_bin,
     }
     counts = repository.key_counts(session, account, mode, values, now)
-    none = KeyVelocity()
-
-    def velocity(key: str) -> KeyVelocity:
-        return counts[key].velocity if key in counts else none
-
-    def distinct(key: str) -> tuple[int, int]:
-        found = counts.get(key)
-        return (found.distinct_cards_hourly, found.distinct_cards_daily) if found else (0, 0)
-
-    card = counts.get("card")
-    first_seen = card.first_seen if card is not None else None
-    prior, mean, new_card = 0, None, False
-    customer = counts.get("customer")
-    if payment.customer_id is not None:
-        new_card = customer is None or not customer.used_card
-        if customer is not None and customer.paid:
-            prior = customer.paid
-            mean = (2 * customer.paid_total + prior) // (2 * prior)
-    ip_hourly, ip_daily = distinct("ip")
-    email_hourly, email_daily = distinct("email")
-    customer_hourly, customer_daily = distinct("customer")
-    signals = PaymentSignals(
-        amount=payment.amount,
-        currency_exponent=payment.currency_exponent,
-        is_setup=payment.is_setup,
-        card_brand=payment.card_brand,
-        card_funding=payment.card_funding,
-        card_country=payment.card_country,
-        ip_country=payment.ip_country,
-        billing_country=payment.billing_country,
-        email_domain=email_domain(email),
-        hour_of_day=(now % 86_400) // 3_600,
-        seconds_since_customer_created=(
-            now - candidate.customer_created if candidate.customer_created is not None else None
+    card, customer = counts.get("card"), counts.get("customer")
+    signals = compose(
+        Attempt(
+            created=now,
+            amount=payment.amount,
+            currency_exponent=payment.currency_exponent,
+            card_fingerprint=payment.card_fingerprint,
+            card_bin=payment.card_bin or "",
+            card_country=payment.card_country,
+            card_brand=payment.card_brand,
+            card_funding=payment.card_funding,
+            ip_address=payment.ip_address,
+            ip_country=payment.ip_country,
+            email=email,
+            customer_id=payment.customer_id,
+            customer_created=candidate.customer_created,
+            # Not yet known, and not read: signals come from the history alone.
+            outcome=Outcome.AUTHORIZED,
+            is_setup=payment.is_setup,
+            billing_country=payment.billing_country,
         ),
-        seconds_since_card_first_seen=now - to_unix(first_seen) if first_seen else None,
-        is_new_card_on_customer=new_card,
-        customer_prior_payments=prior,
-        customer_mean_amount=mean,
-        velocities=Velocities(
-            card=velocity("card"),
-            ip=velocity("ip"),
-            email=velocity("email"),
-            customer=velocity("customer"),
-            bin=velocity("bin"),
-            distinct_cards_per_ip_hourly=ip_hourly,
-            distinct_cards_per_ip_daily=ip_daily,
-            distinct_cards_per_email_hourly=email_hourly,
-            distinct_cards_per_email_daily=email_daily,
-            distinct_cards_per_customer_hourly=customer_hourly,
-            distinct_cards_per_customer_daily=customer_daily,
-            card_testing_declines_per_ip_daily=(
-                counts["ip"].card_testing_declines_daily if "ip" in counts else 0
-            ),
-        ),
+        {
+            key: KeyHistory(
+                found.velocity,
+                found.distinct_cards_hourly,
+                found.distinct_cards_daily,
+                found.card_testing_declines_daily,
+            )
+            for key, found in counts.items()
+        },
+        first_seen=to_unix(card.first_seen) if card and card.first_seen else None,
+        paid=(customer.paid, customer.paid_total) if customer else (0, 0),
+        card_used_by_customer=customer is not None and customer.used_card,
     )
     return signals, {key: found.all_time for key, found in counts.items()}
 

@@ -36,7 +36,7 @@ Semantics, exactly:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -162,6 +162,83 @@ def email_domain(email: str | None) -> str | None:
         return None
     domain = email.rsplit("@", 1)[1].strip().lower()
     return domain or None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyHistory:
+    """What the history holds for one key of an attempt: its velocity, and for an IP,
+    email or customer the distinct cards; for an IP its card-testing declines."""
+
+    velocity: KeyVelocity
+    distinct_cards_hourly: int = 0
+    distinct_cards_daily: int = 0
+    card_testing_declines_daily: int = 0
+
+
+def compose(
+    payment: Attempt,
+    keys: Mapping[str, KeyHistory],
+    *,
+    first_seen: int | None,
+    paid: tuple[int, int],
+    card_used_by_customer: bool,
+) -> PaymentSignals:
+    """The signals of `payment` from what its history holds: `keys` by key name (`card`,
+    `ip`, `email`, `customer`, `bin`; a key without history may be left out), the card's
+    first attempt, the customer's authorized payments as (count, total), and whether the
+    customer ever had this card authorized. The one place both the in-memory tracker and the
+    database reads turn counts into signals."""
+    now = payment.created
+
+    def velocity(key: str) -> KeyVelocity:
+        found = keys.get(key)
+        return found.velocity if found is not None else _NO_VELOCITY
+
+    def distinct(key: str) -> tuple[int, int]:
+        found = keys.get(key)
+        return (found.distinct_cards_hourly, found.distinct_cards_daily) if found else (0, 0)
+
+    ip_hourly, ip_daily = distinct("ip")
+    email_hourly, email_daily = distinct("email")
+    customer_hourly, customer_daily = distinct("customer")
+    ip = keys.get("ip")
+    count, total = paid if payment.customer_id is not None else (0, 0)
+    return PaymentSignals(
+        amount=payment.amount,
+        currency_exponent=payment.currency_exponent,
+        is_setup=payment.is_setup,
+        card_brand=payment.card_brand,
+        card_funding=payment.card_funding,
+        card_country=payment.card_country,
+        ip_country=payment.ip_country,
+        billing_country=payment.billing_country,
+        email_domain=email_domain(payment.email),
+        hour_of_day=(now % 86_400) // 3_600,
+        seconds_since_customer_created=(
+            now - payment.customer_created if payment.customer_created is not None else None
+        ),
+        seconds_since_card_first_seen=now - first_seen if first_seen is not None else None,
+        is_new_card_on_customer=payment.customer_id is not None and not card_used_by_customer,
+        customer_prior_payments=count,
+        # The mean rounded half up, in integers: money never passes through a float.
+        customer_mean_amount=(2 * total + count) // (2 * count) if count else None,
+        velocities=Velocities(
+            card=velocity("card"),
+            ip=velocity("ip"),
+            email=velocity("email"),
+            customer=velocity("customer"),
+            bin=velocity("bin"),
+            distinct_cards_per_ip_hourly=ip_hourly,
+            distinct_cards_per_ip_daily=ip_daily,
+            distinct_cards_per_email_hourly=email_hourly,
+            distinct_cards_per_email_daily=email_daily,
+            distinct_cards_per_customer_hourly=customer_hourly,
+            distinct_cards_per_customer_daily=customer_daily,
+            card_testing_declines_per_ip_daily=(
+                ip.card_testing_declines_daily if ip is not None else 0
+            ),
+        ),
+    )
 
 
 def signals_for(
@@ -326,63 +403,23 @@ class SignalTracker:
                 windows.advance(now)
                 found[key] = windows
 
-        def velocity(key: str) -> KeyVelocity:
-            windows = found[key]
-            return windows.velocity() if windows is not None else _NO_VELOCITY
-
-        def distinct(key: str) -> tuple[int, int]:
-            windows = found[key]
-            return windows.distinct_cards() if windows is not None else (0, 0)
-
-        ip_hourly, ip_daily = distinct("ip")
-        email_hourly, email_daily = distinct("email")
-        customer_hourly, customer_daily = distinct("customer")
-        ip_windows = found["ip"]
-        velocities = Velocities(
-            card=velocity("card"),
-            ip=velocity("ip"),
-            email=velocity("email"),
-            customer=velocity("customer"),
-            bin=velocity("bin"),
-            distinct_cards_per_ip_hourly=ip_hourly,
-            distinct_cards_per_ip_daily=ip_daily,
-            distinct_cards_per_email_hourly=email_hourly,
-            distinct_cards_per_email_daily=email_daily,
-            distinct_cards_per_customer_hourly=customer_hourly,
-            distinct_cards_per_customer_daily=customer_daily,
-            card_testing_declines_per_ip_daily=(
-                ip_windows.testing_declines if ip_windows is not None else 0
-            ),
-        )
-        first_seen = self._card_first_seen.get(payment.card_fingerprint)
+        keys = {
+            key: KeyHistory(
+                windows.velocity(),
+                *windows.distinct_cards(),
+                windows.testing_declines,
+            )
+            for key, windows in found.items()
+            if windows is not None
+        }
         customer = payment.customer_id
-        prior, mean = 0, None
-        if customer is not None:
-            count, total = self._customer_payments.get(customer, (0, 0))
-            if count:
-                prior, mean = count, (2 * total + count) // (2 * count)
-        return PaymentSignals(
-            amount=payment.amount,
-            currency_exponent=payment.currency_exponent,
-            is_setup=payment.is_setup,
-            card_brand=payment.card_brand,
-            card_funding=payment.card_funding,
-            card_country=payment.card_country,
-            ip_country=payment.ip_country,
-            billing_country=payment.billing_country,
-            email_domain=email_domain(payment.email),
-            hour_of_day=(now % 86_400) // 3_600,
-            seconds_since_customer_created=(
-                now - payment.customer_created if payment.customer_created is not None else None
-            ),
-            seconds_since_card_first_seen=now - first_seen if first_seen is not None else None,
-            is_new_card_on_customer=(
-                customer is not None
-                and (customer, payment.card_fingerprint) not in self._customer_cards
-            ),
-            customer_prior_payments=prior,
-            customer_mean_amount=mean,
-            velocities=velocities,
+        paid = self._customer_payments.get(customer, (0, 0)) if customer is not None else (0, 0)
+        return compose(
+            payment,
+            keys,
+            first_seen=self._card_first_seen.get(payment.card_fingerprint),
+            paid=paid,
+            card_used_by_customer=(customer, payment.card_fingerprint) in self._customer_cards,
         )
 
     @staticmethod

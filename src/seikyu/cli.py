@@ -14,6 +14,7 @@ from seikyu.db.engine import database_url
 
 if TYPE_CHECKING:
     from seikyu.db.uow import Database
+    from seikyu.risk.model.training import TrainedModel
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Seikyu billing server.")
 keys = typer.Typer(no_args_is_help=True, help="Manage secret API keys.")
@@ -551,7 +552,8 @@ def listen(
 
 radar_cli = typer.Typer(
     no_args_is_help=True,
-    help="The fraud model offline: simulate labelled payments, train, evaluate.",
+    help="The fraud model offline: simulate labelled payments, train (on a simulation or "
+    "an account's own payments), evaluate.",
 )
 app.add_typer(radar_cli, name="radar")
 
@@ -583,41 +585,103 @@ def radar_simulate(
 
 @radar_cli.command("train")
 def radar_train(
-    from_simulation: Annotated[
-        Path, typer.Option("--from-simulation", exists=True, dir_okay=False, help="From `simulate`")
-    ],
     out: Annotated[
         Path,
         typer.Option("--out", help="Model file (LightGBM text); its calibration goes beside it"),
     ],
+    from_simulation: Annotated[
+        Path | None,
+        typer.Option("--from-simulation", exists=True, dir_okay=False, help="From `simulate`"),
+    ] = None,
     cutoff_day: Annotated[
         int | None,
         typer.Option(min=1, help="Train at this day of the simulation (default: its end)"),
     ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option("--account", help="Train on this account's own screened payments instead"),
+    ] = None,
+    database_url_: DatabaseUrl = None,
+    livemode: Annotated[
+        bool, typer.Option("--livemode/--testmode", help="Which of the account's payments")
+    ] = True,
+    label_delay_days: Annotated[
+        int,
+        typer.Option(min=0, max=365, help="Only payments this old: younger ones may be disputed"),
+    ] = 30,
+    min_frauds: Annotated[
+        int, typer.Option(min=1, help="Refuse to train with fewer labelled frauds")
+    ] = 20,
 ) -> None:
-    """Train a Radar model on the labels known at the cutoff.
+    """Train a Radar model on a simulation, or on an account's own labelled payments.
 
-    Training on an account's own payments instead of a simulation needs the account's
-    labelled history, which `seikyu.risk.training_data` provides as that module lands.
+    Exits with status 3, writing nothing, when the account has too few labelled payments.
     """
-    from seikyu.risk.model.dataset import dataset_from_simulation, load_simulation
-    from seikyu.risk.model.saas_simulator import DAY
     from seikyu.risk.model.scorer import calibration_path, save_model
-    from seikyu.risk.model.training import train_radar_model
 
-    simulation = load_simulation(from_simulation)
-    cutoff = simulation.end
-    if cutoff_day is not None:
-        cutoff = min(cutoff, simulation.config.start + cutoff_day * DAY)
-    try:
-        trained = train_radar_model(dataset_from_simulation(simulation), cutoff=cutoff)
-    except ValueError as error:
-        raise _fail(str(error)) from None
+    if from_simulation is not None and account is None:
+        trained = _train_on_simulation(from_simulation, cutoff_day)
+    elif account is not None and from_simulation is None:
+        trained = _train_on_account(
+            account,
+            database_url_,
+            livemode=livemode,
+            label_delay_days=label_delay_days,
+            min_frauds=min_frauds,
+        )
+    else:
+        raise _fail("Give exactly one of --from-simulation and --account.", 2)
     save_model(trained.booster, trained.calibration, out)
     typer.echo(
         f"Trained on {trained.training_rows:,} attempts, calibrated on "
         f"{trained.calibration_rows:,}: wrote {out} and {calibration_path(out)}."
     )
+
+
+def _train_on_simulation(path: Path, cutoff_day: int | None) -> TrainedModel:
+    from seikyu.risk.model.dataset import dataset_from_simulation, load_simulation
+    from seikyu.risk.model.saas_simulator import DAY
+    from seikyu.risk.model.training import train_radar_model
+
+    simulation = load_simulation(path)
+    cutoff = simulation.end
+    if cutoff_day is not None:
+        cutoff = min(cutoff, simulation.config.start + cutoff_day * DAY)
+    try:
+        return train_radar_model(dataset_from_simulation(simulation), cutoff=cutoff)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+
+
+def _train_on_account(
+    account: str,
+    url: str | None,
+    *,
+    livemode: bool,
+    label_delay_days: int,
+    min_frauds: int,
+) -> TrainedModel:
+    from seikyu.db.uow import Actor
+    from seikyu.risk.model.training import train_radar_model
+    from seikyu.risk.training_data import NotEnoughLabels, load_training_data
+
+    db = _open(url)
+    try:
+        with db.unit(Actor(account, livemode=livemode), readonly=True) as uow:
+            data = load_training_data(uow, label_delay_days=label_delay_days, min_frauds=min_frauds)
+    except NotEnoughLabels as error:
+        raise _fail(str(error), 3) from None
+    finally:
+        db.dispose()
+    left_out = ", ".join(f"{n:,} {why}" for why, n in data.excluded.items()) or "none"
+    typer.echo(
+        f"{len(data.dataset):,} payments of {account}: {data.frauds:,} fraudulent, "
+        f"{data.legitimate:,} legitimate; left out: {left_out}."
+    )
+    try:
+        return train_radar_model(data.dataset, cutoff=data.cutoff)
+    except ValueError as error:
+        raise _fail(str(error), 3) from None
 
 
 @radar_cli.command("evaluate")

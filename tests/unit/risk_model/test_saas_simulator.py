@@ -79,3 +79,37 @@ def test_the_dataset_has_one_row_per_attempt() -> None:
 
     assert data.features.shape[0] == len(simulation.attempts) == len(data)
     assert int(data.fraud.sum()) == sum(a.fraud for a in simulation.attempts)
+
+
+def test_screening_sees_no_ip_country_and_not_always_an_ip() -> None:
+    attempts = [a.attempt for a in simulate(SMALL).attempts]
+    on_session_shapes = [a for a in attempts if a.customer_id is None and a.amount > 0]
+
+    assert all(a.ip_country is None for a in attempts)
+    assert any(a.ip_address is None for a in on_session_shapes)
+    assert any(a.ip_address is not None for a in on_session_shapes)
+
+
+def test_everyday_repeats_and_one_offs_are_legitimate() -> None:
+    labeled = simulate(replace(SMALL, friendly_fraud_rate=0.0)).attempts
+    legit = [a.attempt for a in labeled if not a.fraud]
+    last_by_card: dict[str, int] = {}
+    repeats_within_a_minute = 0
+    for a in legit:
+        previous = last_by_card.get(a.card_fingerprint)
+        if previous is not None and a.created - previous <= 60:
+            repeats_within_a_minute += 1
+        last_by_card[a.card_fingerprint] = a.created
+    guests = [a for a in legit if a.customer_id is None]
+
+    assert repeats_within_a_minute >= 20
+    assert len(guests) >= 100
+    assert any(a.email is None for a in guests)
+    assert any(a.email is not None for a in guests)
+
+
+def test_some_card_testing_comes_without_a_customer() -> None:
+    testing = [a.attempt for a in simulate(SMALL).attempts if a.kind is FraudKind.CARD_TESTING]
+
+    assert any(a.customer_id is None and a.email is None for a in testing)
+    assert any(a.customer_id is not None for a in testing)

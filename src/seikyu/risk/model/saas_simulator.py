@@ -2,7 +2,11 @@
 
 No real fraud data set can be shipped, so the model learns from a simulation of what a SaaS
 account sees: subscribers renewing monthly off-session, upgrades and card changes on
-session, new signups paying at once or saving a card for a trial, and four kinds of fraud:
+session, new signups paying at once or saving a card for a trial, and the everyday repeats
+that look like fraud to a naive model but are not: one-off purchases without a Customer,
+a setup fee and the first invoice seconds apart, a second subscription renewing next to
+the first, an upgrade charged minutes after a renewal, a declined payment retried with the
+same card, open invoices paid one after another, trials converting. Four kinds of fraud:
 
 - card testing: bursts on the signup page from a few IPs, one throw-away customer and
   nonsense email per try, many cards from a few BINs, identical small amounts or card
@@ -16,6 +20,11 @@ session, new signups paying at once or saving a card for a trial, and four kinds
 - friendly fraud: a legitimate-looking payment disputed as fraudulent later; the model
   cannot tell it apart and is not expected to.
 
+Screening online knows no IP country (Seikyu does not geolocate IPs) and has an IP only
+when the integration passes one, so the simulation drops IP countries unless told
+otherwise and leaves a share of on-session attempts without an IP: a model must not learn
+from what it will never see.
+
 A legitimate attempt's label is known once it has aged past the dispute window
 (`LABEL_MATURITY_SECONDS`). Everything is drawn from one `random.Random(seed)`, so a seed
 and a configuration give the same history, attempt for attempt.
@@ -25,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from seikyu.risk.domain.signals import Attempt, Outcome
@@ -40,6 +49,7 @@ from seikyu.risk.model.saas_world import (
     Country,
     Customer,
     World,
+    as_guest,
     make_attempt,
 )
 
@@ -85,6 +95,23 @@ class SimulationConfig:
     account_takeovers_per_day: float = 0.4
     stolen_card_signups_per_day: float = 0.6
     friendly_fraud_rate: float = 0.0008
+    # The everyday repeats and one-offs; each is documented in docs/fraud-model.md.
+    ip_geolocation: bool = False
+    ip_passed_share: float = 0.75
+    # Checkouts that collect no billing address leave its country unknown.
+    billing_country_share: float = 0.5
+    guest_purchases_per_day: float = 40.0
+    guest_email_share: float = 0.4
+    returning_guest_share: float = 0.15
+    freemium_share: float = 0.25
+    setup_fee_share: float = 0.15
+    second_subscription_share: float = 0.08
+    upgrade_after_renewal_share: float = 0.3
+    monthly_add_on_purchase: float = 0.04
+    same_card_retry_share: float = 0.6
+    invoice_recovery_share: float = 0.5
+    guest_card_testing_share: float = 0.4
+    card_testing_without_ip_share: float = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,10 +132,19 @@ class _Simulator:
         self.end = config.start + config.days * DAY
         self.out: list[LabeledAttempt] = []
         self.subscribers: list[Customer] = []
+        self.guest_cards: list[Card] = []
+        # Subscribers with a second subscription on the same renewal day, by id.
+        self.second_plans: dict[str, int] = {}
+
+    def seen_online(self, attempt: Attempt) -> Attempt:
+        if self.config.ip_geolocation or attempt.ip_country is None:
+            return attempt
+        return replace(attempt, ip_country=None)
 
     def legit(self, attempt: Attempt) -> None:
         if attempt.created >= self.end:
             return
+        attempt = self.seen_online(attempt)
         disputed = (
             attempt.outcome is Outcome.AUTHORIZED
             and not attempt.is_setup
@@ -123,12 +159,12 @@ class _Simulator:
 
     def fraud(self, attempt: Attempt, kind: FraudKind, label_at: int) -> None:
         if attempt.created < self.end:
-            self.out.append(LabeledAttempt(attempt, True, kind, label_at))
+            self.out.append(LabeledAttempt(self.seen_online(attempt), True, kind, label_at))
 
     def new_customer(self, created: int, country: Country | None = None) -> Customer:
         w = self.world
         country = country or w.country()
-        billing = country.code if self.rng.random() < 0.9 else None
+        billing = country.code if self.rng.random() < self.config.billing_country_share else None
         return Customer(
             id=w.next_id("cus"),
             created=created,
@@ -140,120 +176,212 @@ class _Simulator:
             plan=self.rng.choice(PLANS[country.currency_exponent]),
         )
 
-    def session_ip(self, customer: Customer) -> tuple[str, str]:
-        """Mostly the customer's home IP; sometimes travelling or behind a VPN."""
+    def session_ip(self, customer: Customer) -> tuple[str | None, str | None]:
+        """Mostly the customer's home IP; sometimes travelling or behind a VPN; none when
+        the integration does not pass the customer's IP to screening."""
+        if self.rng.random() >= self.config.ip_passed_share:
+            return None, None
         if self.rng.random() < 0.93:
             return customer.home_ip, customer.country.code
         elsewhere = self.world.other_country(customer.country.code)
         return self.world.home_ip(elsewhere), elsewhere
 
     def on_session(
-        self, customer: Customer, created: int, amount: int, *, is_setup: bool = False
+        self,
+        customer: Customer,
+        created: int,
+        amount: int,
+        *,
+        is_setup: bool = False,
+        guest: bool = False,
     ) -> bool:
-        """A customer at the checkout: declines are sometimes fixed with a retry."""
+        """A customer at the checkout: declines are sometimes fixed with a retry, with the
+        same card after a refusal for funds, with another after a wrong card."""
+        cfg = self.config
         ip, ip_country = self.session_ip(customer)
         t = created
         for _ in range(3):
-            if self.rng.random() >= 0.05:
-                self.legit(
-                    make_attempt(
-                        customer,
-                        t,
-                        amount,
-                        outcome=Outcome.AUTHORIZED,
-                        is_setup=is_setup,
-                        ip_address=ip,
-                        ip_country=ip_country,
-                    )
-                )
-                return True
-            code = self.world.weighted(LEGIT_DECLINES)
-            self.legit(
-                make_attempt(
-                    customer,
-                    t,
-                    amount,
-                    outcome=Outcome.DECLINED,
-                    decline_code=code,
-                    is_setup=is_setup,
-                    ip_address=ip,
-                    ip_country=ip_country,
-                )
+            declined = self.rng.random() < 0.05
+            code = self.world.weighted(LEGIT_DECLINES) if declined else None
+            made = make_attempt(
+                customer,
+                t,
+                amount,
+                outcome=Outcome.DECLINED if declined else Outcome.AUTHORIZED,
+                decline_code=code,
+                is_setup=is_setup,
+                ip_address=ip,
+                ip_country=ip_country,
             )
+            self.legit(as_guest(made, customer) if guest else made)
+            if not declined:
+                return True
             if self.rng.random() > 0.7:
                 return False
-            if code != "incorrect_cvc":
+            same_card = code == "incorrect_cvc" or (
+                code in ("insufficient_funds", "generic_decline")
+                and self.rng.random() < cfg.same_card_retry_share
+            )
+            if not same_card:
                 customer.card = self.world.card(customer.country.code)
             t += self.rng.randint(20, 600)
         return False
 
     def subscriber_life(self, customer: Customer, first_charge: int) -> None:
-        """Monthly renewals from `first_charge`, with upgrades, card changes and churn."""
-        r = self.rng
+        """Monthly renewals from `first_charge`, with upgrades, add-ons, card changes and
+        churn."""
+        r, cfg = self.rng, self.config
         charge_at = first_charge
         while charge_at < self.end:
-            if r.random() < self.config.monthly_upgrade:
-                day_start = charge_at + r.randint(1, 28) * DAY
-                day_start -= day_start % DAY
+            if r.random() < cfg.monthly_upgrade:
+                if r.random() < cfg.upgrade_after_renewal_share:
+                    # Upgrading right after the renewal email: the proration lands minutes
+                    # after the renewal on the same card.
+                    moment = charge_at + r.randint(60, 2 * 3_600)
+                else:
+                    day_start = charge_at + r.randint(1, 28) * DAY
+                    day_start -= day_start % DAY
+                    moment = self.world.on_session_time(day_start, customer.country)
                 new_plan = max(customer.plan * 3, customer.plan + 1_000)
                 prorated = int(new_plan * r.uniform(0.3, 0.9)) - customer.plan // 2
-                moment = self.world.on_session_time(day_start, customer.country)
                 if self.on_session(customer, moment, max(prorated, 100)):
                     customer.plan = new_plan
-            if r.random() < self.config.monthly_card_change:
+            if r.random() < cfg.monthly_add_on_purchase:
+                day_start = charge_at + r.randint(1, 28) * DAY
+                day_start -= day_start % DAY
+                moment = self.world.on_session_time(day_start, customer.country)
+                amount = self.world.one_off_amount()
+                # Credits come in packs: some buy two or three in a row.
+                for _ in range(1 if r.random() < 0.8 else r.randint(2, 3)):
+                    if not self.on_session(customer, moment, amount):
+                        break
+                    moment += r.randint(5, 120)
+            if r.random() < cfg.monthly_card_change:
                 day_start = charge_at + r.randint(1, 28) * DAY
                 day_start -= day_start % DAY
                 customer.card = self.world.card(customer.country.code)
                 moment = self.world.on_session_time(day_start, customer.country)
                 self.on_session(customer, moment, 0, is_setup=True)
             charge_at += 30 * DAY
-            if charge_at >= self.end or r.random() < self.config.monthly_churn:
+            if charge_at >= self.end or r.random() < cfg.monthly_churn:
                 return
             self.renew(customer, charge_at + r.randint(0, 900))
 
     def renew(self, customer: Customer, at: int) -> None:
-        """An off-session renewal, retried three days after a decline."""
+        """An off-session renewal (and the customer's second subscription beside it),
+        retried three days after a decline; a declined invoice is often paid on session
+        by the customer after the dunning email."""
+        open_amounts: list[int] = []
+        for amount in (customer.plan, self.second_plans.get(customer.id)):
+            if amount is None:
+                continue
+            if not self.charge_off_session(customer, at, amount):
+                open_amounts.append(amount)
+            at += self.rng.randint(1, 20)
+        if open_amounts and self.rng.random() < self.config.invoice_recovery_share:
+            self.pay_open_invoices(customer, at, open_amounts)
+
+    def charge_off_session(self, customer: Customer, at: int, amount: int) -> bool:
         for attempt in range(3):
             t = at + attempt * 3 * DAY
             if self.rng.random() >= 0.04:
-                self.legit(make_attempt(customer, t, customer.plan, outcome=Outcome.AUTHORIZED))
-                return
+                self.legit(make_attempt(customer, t, amount, outcome=Outcome.AUTHORIZED))
+                return True
             code = self.world.weighted(RENEWAL_DECLINES)
             self.legit(
-                make_attempt(
-                    customer, t, customer.plan, outcome=Outcome.DECLINED, decline_code=code
-                )
+                make_attempt(customer, t, amount, outcome=Outcome.DECLINED, decline_code=code)
             )
+            if attempt == 0 and self.rng.random() < self.config.invoice_recovery_share:
+                # The customer pays from the dunning email before the next automatic retry.
+                self.pay_open_invoices(customer, t + self.rng.randint(300, 2 * DAY), [amount])
+                return True
+        return False
+
+    def pay_open_invoices(self, customer: Customer, at: int, amounts: list[int]) -> None:
+        """The customer pays open invoices one after another, seconds apart, with the
+        same card when it was refused for funds, or a new one."""
+        r = self.rng
+        if r.random() < 0.3:
+            customer.card = self.world.card(customer.country.code)
+        # An older unpaid invoice is sometimes settled in the same sitting.
+        if r.random() < 0.3:
+            amounts = [*amounts, customer.plan]
+        t = at
+        for amount in amounts:
+            if not self.on_session(customer, t, amount):
+                return
+            t += r.randint(3, 60)
 
     def existing_subscribers(self) -> None:
         start = self.config.start
         for _ in range(self.config.initial_subscribers):
             created = start - self.rng.randint(30 * DAY, 730 * DAY)
             customer = self.new_customer(created)
+            self.maybe_second_subscription(customer)
             # The first charge inside the simulation falls on the subscription's anchor day.
             anchor = start + self.rng.randrange(30 * DAY)
             self.subscribers.append(customer)
             self.renew(customer, anchor)
             self.subscriber_life(customer, anchor)
 
+    def maybe_second_subscription(self, customer: Customer) -> None:
+        if self.rng.random() < self.config.second_subscription_share:
+            self.second_plans[customer.id] = self.rng.choice(
+                PLANS[customer.country.currency_exponent]
+            )
+
     def signups(self) -> None:
-        cfg = self.config
+        cfg, r = self.config, self.rng
         for day in range(cfg.days):
             day_start = cfg.start + day * DAY
             for _ in range(self.world.poisson(cfg.signups_per_day)):
                 country = self.world.country()
-                created = self.world.on_session_time(day_start, country)
+                first = self.world.on_session_time(day_start, country)
+                created = first - r.randint(10, 600)
+                if r.random() < cfg.freemium_share:
+                    # On a free plan for a while before paying for the first time.
+                    created = first - r.randint(DAY, 120 * DAY)
                 customer = self.new_customer(created, country)
-                first = created + self.rng.randint(10, 600)
-                if self.rng.random() < cfg.trial_share:
+                if r.random() < cfg.trial_share:
                     if not self.on_session(customer, first, 0, is_setup=True):
                         continue
                     first += 14 * DAY
                     self.renew(customer, first)
-                elif not self.on_session(customer, first, customer.plan):
-                    continue
+                else:
+                    if r.random() < cfg.setup_fee_share:
+                        # A one-time setup fee, charged seconds before the first invoice.
+                        if not self.on_session(customer, first, self.world.one_off_amount()):
+                            continue
+                        first += r.randint(1, 30)
+                    if not self.on_session(customer, first, customer.plan):
+                        continue
+                self.maybe_second_subscription(customer)
                 self.subscribers.append(customer)
                 self.subscriber_life(customer, first)
+
+    def guest_purchases(self) -> None:
+        """One-off purchases without a Customer object: add-ons, credits, a setup fee
+        taken by a checkout that creates no customer."""
+        cfg, r, w = self.config, self.rng, self.world
+        for day in range(cfg.days):
+            day_start = cfg.start + day * DAY
+            for _ in range(w.poisson(cfg.guest_purchases_per_day)):
+                country = w.country()
+                buyer = self.new_customer(day_start, country)
+                if r.random() >= cfg.guest_email_share:
+                    buyer.email = ""
+                if self.guest_cards and r.random() < cfg.returning_guest_share:
+                    buyer.card = r.choice(self.guest_cards)
+                else:
+                    self.guest_cards.append(buyer.card)
+                at = w.on_session_time(day_start, country)
+                amount = w.one_off_amount()
+                if country.currency_exponent == 0:
+                    amount = max(amount // 100 * 100, 100)
+                for _ in range(1 if r.random() < 0.85 else r.randint(2, 3)):
+                    if not self.on_session(buyer, at, amount, guest=True):
+                        break
+                    at += r.randint(5, 300)
 
     def card_testing(self) -> None:
         cfg = self.config
@@ -266,26 +394,34 @@ class _Simulator:
                     self.burst(begin, slow=False)
 
     def burst(self, begin: int, *, slow: bool) -> None:
-        r, w = self.rng, self.world
+        r, w, cfg = self.rng, self.world, self.config
         if slow:
             tries = r.randint(10, 40)
             duration = r.randint(12 * 3_600, 30 * 3_600)
-            ips = [w.proxy_ip() for _ in range(r.randint(3, 8))]
+            ips: list[str | None] = [w.proxy_ip() for _ in range(r.randint(3, 8))]
         else:
             tries = int(math.exp(r.uniform(math.log(20), math.log(400))))
             duration = r.randint(300, 4 * 3_600)
             ips = [w.proxy_ip() for _ in range(r.randint(1, 4))]
-        ip_countries = {ip: r.choice(FRAUD_IP_COUNTRIES) for ip in ips}
-        bins = w.fraud_bins(r.randint(1, 5))
+        ip_countries: dict[str | None, str | None] = {
+            ip: r.choice(FRAUD_IP_COUNTRIES) for ip in ips
+        }
         card_country = r.choice([c.code for c in COUNTRIES])
+        bins = w.fraud_bins(card_country, r.randint(1, 5))
         exponent = 0 if r.random() < 0.1 else 2
         setups = r.random() < 0.5
         amount = r.choice((100, 200, 500, PLANS[exponent][0]))
         decline_rate = r.uniform(0.7, 0.95)
-        # Some attackers keep one account and one email for every card they try.
+        # Some attackers keep one account and one email for every card they try; others
+        # pay as guests, with no customer and no email at all.
         shared: Customer | None = None
-        if r.random() < 0.3:
+        style = r.random()
+        if style < 0.3:
             shared = self.throwaway_customer(begin - r.randint(5, 120), exponent)
+        guests = style >= 1 - cfg.guest_card_testing_share
+        if r.random() < cfg.card_testing_without_ip_share:
+            ips = [None]
+            ip_countries = {None: None}
         label_at = begin + duration + r.randint(3_600, 12 * 3_600)
         times = sorted(begin + r.randrange(duration) for _ in range(tries))
         card: Card | None = None
@@ -295,21 +431,22 @@ class _Simulator:
                 card = w.testing_card(bins, card_country)
             ip = r.choice(ips)
             declined = r.random() < decline_rate
-            self.fraud(
-                make_attempt(
-                    customer,
-                    t,
-                    amount,
-                    outcome=Outcome.DECLINED if declined else Outcome.AUTHORIZED,
-                    decline_code=w.weighted(TESTING_DECLINES) if declined else None,
-                    is_setup=setups,
-                    ip_address=ip,
-                    ip_country=ip_countries[ip],
-                    card=card,
-                ),
-                FraudKind.CARD_TESTING,
-                label_at,
+            made = make_attempt(
+                customer,
+                t,
+                amount,
+                outcome=Outcome.DECLINED if declined else Outcome.AUTHORIZED,
+                decline_code=w.weighted(TESTING_DECLINES) if declined else None,
+                is_setup=setups and not guests,
+                ip_address=ip,
+                ip_country=ip_countries[ip],
+                card=card,
             )
+            if guests:
+                made = replace(
+                    made, customer_id=None, customer_created=None, email=None, billing_country=None
+                )
+            self.fraud(made, FraudKind.CARD_TESTING, label_at)
 
     def throwaway_customer(self, created: int, exponent: int) -> Customer:
         w = self.world
@@ -338,7 +475,9 @@ class _Simulator:
                 t = day_start + r.randrange(DAY)
                 abroad = r.random() < 0.7
                 ip_country = r.choice(FRAUD_IP_COUNTRIES) if abroad else victim.country.code
-                ip = w.proxy_ip() if abroad else w.home_ip(victim.country.code)
+                ip: str | None = w.proxy_ip() if abroad else w.home_ip(victim.country.code)
+                if r.random() >= cfg.ip_passed_share:
+                    ip = None
                 card_country = (
                     w.other_country(victim.country.code)
                     if r.random() < 0.6
@@ -392,7 +531,9 @@ class _Simulator:
                     customer.email = w.nonsense_email()
                 abroad = r.random() < 0.6
                 ip_country = r.choice(FRAUD_IP_COUNTRIES) if abroad else customer.country.code
-                ip = w.proxy_ip() if abroad else w.home_ip(customer.country.code)
+                ip: str | None = w.proxy_ip() if abroad else w.home_ip(customer.country.code)
+                if r.random() >= cfg.ip_passed_share:
+                    ip = None
                 label_at = t + r.randint(7 * DAY, 56 * DAY)
                 annual = customer.plan * 10 * r.randint(1, 3)
                 for _ in range(r.randint(1, 3)):
@@ -420,6 +561,7 @@ class _Simulator:
         self.card_testing()
         self.account_takeovers()
         self.stolen_card_signups()
+        self.guest_purchases()
         start = self.config.start
         kept = [a for a in self.out if a.attempt.created >= start]
         # Ties keep generation order, so the history is a pure function of the seed.

@@ -7,11 +7,12 @@ reproduction), so append new draws rather than reorder.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 import string
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from seikyu.risk.domain.signals import Attempt, Outcome
 
@@ -39,6 +40,11 @@ COUNTRIES = (
 FRAUD_IP_COUNTRIES = ("US", "NL", "RU", "VN", "NG", "ID", "BR", "UA", "CN", "RO")
 # Monthly plan prices in minor units: USD-like for exponent 2, yen for exponent 0.
 PLANS = {2: (900, 2_900, 9_900), 0: (1_000, 3_000, 10_000)}
+# Issuers' BIN ranges per country, by popularity (Zipf): a few big banks issue most cards,
+# and an account often meets a range it has not seen that day. Card testers' ranges come
+# from the same pools: a stolen number is a real issuer's.
+BINS_PER_COUNTRY = 800
+_BIN_CUM_WEIGHTS = tuple(itertools.accumulate(1 / rank for rank in range(1, BINS_PER_COUNTRY + 1)))
 # Local hours people pay at, weighted: quiet at night, busy in the evening.
 _HOUR_WEIGHTS = (1, 1, 1, 1, 1, 1, 2, 4, 6, 8, 9, 9, 9, 9, 9, 9, 9, 9, 10, 10, 9, 7, 4, 2)
 _FREE_DOMAINS = ("gmail.com", "yahoo.com", "outlook.com", "hotmail.com", "icloud.com")
@@ -88,8 +94,10 @@ class World:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self._ids = 0
-        self._bins = {country.code: [self._digits(6) for _ in range(30)] for country in COUNTRIES}
-        self._fraud_bins = [self._digits(6) for _ in range(60)]
+        self._bins = {
+            country.code: [self._digits(6) for _ in range(BINS_PER_COUNTRY)]
+            for country in COUNTRIES
+        }
         self._home_ips = {country.code: self._ip_pool(400) for country in COUNTRIES}
         self._proxy_ips = self._ip_pool(300)
 
@@ -133,7 +141,7 @@ class World:
             funding = "prepaid"
         return Card(
             f"fp_{r.getrandbits(64):016x}",
-            r.choice(self._bins[issued_in]),
+            r.choices(self._bins[issued_in], cum_weights=_BIN_CUM_WEIGHTS)[0],
             issued_in,
             brand,
             funding,
@@ -145,8 +153,10 @@ class World:
         funding = r.choices(("credit", "debit", "prepaid"), (50, 30, 20))[0]
         return Card(f"fp_{r.getrandbits(64):016x}", r.choice(bins), country, brand, funding)
 
-    def fraud_bins(self, n: int) -> list[str]:
-        return self.rng.sample(self._fraud_bins, n)
+    def fraud_bins(self, country: str, n: int) -> list[str]:
+        """BINs to generate card numbers from: real issuers' ranges, any of them alike, so
+        mostly ranges the account rarely sees."""
+        return self.rng.sample(self._bins[country], n)
 
     def legit_email(self) -> str:
         r = self.rng
@@ -168,6 +178,12 @@ class World:
         local_hour = self.rng.choices(range(24), _HOUR_WEIGHTS)[0]
         utc_hour = (local_hour - country.utc_offset_hours) % 24
         return day_start + utc_hour * 3_600 + self.rng.randrange(3_600)
+
+    def one_off_amount(self) -> int:
+        """A one-off price in minor units, $1 to $1,000, log-uniform: credits and add-ons
+        are mostly small, setup fees and packs sometimes large."""
+        drawn = math.exp(self.rng.uniform(math.log(100), math.log(100_000)))
+        return max(int(drawn) // 100 * 100, 100)
 
     def poisson(self, mean: float) -> int:
         """Knuth's method: the rates here are small, and `random` has no Poisson draw."""
@@ -209,4 +225,17 @@ def make_attempt(
         decline_code=decline_code if outcome is Outcome.DECLINED else None,
         is_setup=is_setup,
         billing_country=customer.billing_country,
+    )
+
+
+def as_guest(attempt: Attempt, buyer: Customer) -> Attempt:
+    """The attempt of a checkout that made no Customer object: an email only when the buyer
+    gave a receipt address, a billing country only with it."""
+    email = buyer.email or None
+    return replace(
+        attempt,
+        customer_id=None,
+        customer_created=None,
+        email=email,
+        billing_country=buyer.billing_country if email else None,
     )

@@ -19,13 +19,15 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    case,
+    cast,
     func,
-    literal,
+    literal_column,
+    null,
     select,
     union_all,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.types import String
 
 from seikyu.core.clock import from_unix
 from seikyu.db.models.risk_assessments import RiskAssessment as Row
@@ -118,25 +120,37 @@ def _key_select(key: str) -> Select[Any]:
     sums = []
     for span in _SPANS:
         for outcome in _OUTCOMES:
-            sums.append(_count(and_(Row.created >= since[span], Row.outcome == outcome)))
+            sums.append(_count(and_(Row.created >= since[span], Row.outcome == _const(outcome))))
     for outcome in _OUTCOMES:
-        sums.append(_count(Row.outcome == outcome))
-    paid = and_(Row.outcome == "authorized", Row.is_setup.is_(False))
+        # All time: what rules may ask of a card, an IP, an email or a customer.
+        every = _count(Row.outcome == _const(outcome))
+        sums.append(every if key != "bin" else cast(null(), every.type))
+    paid = and_(Row.outcome == _const("authorized"), Row.is_setup.is_(False))
     testing = and_(
         Row.created >= since[DAILY_SECONDS],
-        Row.outcome == "declined",
-        Row.decline_code.in_(sorted(CARD_TESTING_DECLINE_CODES)),
+        Row.outcome == _const("declined"),
+        Row.decline_code.in_([_const(code) for code in sorted(CARD_TESTING_DECLINE_CODES)]),
+    )
+
+    # Each key computes only what its signals need; the others are NULL. The BIN is shared
+    # by many cards, so its rows are many: it gets the windowed velocity sums alone.
+    def only(keys: tuple[str, ...], column: ColumnElement[Any]) -> ColumnElement[Any]:
+        # A typed NULL: PostgreSQL types a bare NULL in a UNION's first branch as text.
+        return column if key in keys else cast(null(), column.type)
+
+    used = and_(
+        Row.outcome == _const("authorized"), Row.card_fingerprint == bindparam("value_card")
     )
     stmt: Select[Any] = select(  # type: ignore[assignment]
-        literal(key).label("key"),
+        _const(key).label("key"),
         *sums,
-        _distinct_cards(since[HOURLY_SECONDS]),
-        _distinct_cards(since[DAILY_SECONDS]),
-        _count(testing),
-        func.min(Row.created),
-        _count(paid),
-        func.sum(case((paid, Row.amount), else_=0)),
-        _count(and_(Row.outcome == "authorized", Row.card_fingerprint == bindparam("value_card"))),
+        only(_DISTINCT_CARD_KEYS, _distinct_cards(since[HOURLY_SECONDS])),
+        only(_DISTINCT_CARD_KEYS, _distinct_cards(since[DAILY_SECONDS])),
+        only(("ip",), _count(testing)),
+        only(("card",), func.min(Row.created)),
+        only(("customer",), _count(paid)),
+        only(("customer",), func.sum(Row.amount).filter(paid)),
+        only(("customer",), _count(used)),
     ).where(
         Row.account_id == bindparam("account_id"),
         Row.livemode == bindparam("livemode"),
@@ -157,14 +171,24 @@ def for_charge(session: Session, charge_id: str) -> Row | None:
 
 
 _SPANS = (HOURLY_SECONDS, DAILY_SECONDS, WEEKLY_SECONDS)
+_DISTINCT_CARD_KEYS = ("ip", "email", "customer")
+
+
+def _const(value: str) -> ColumnElement[str]:
+    """One of this module's own words written into the statement, not bound: a statement
+    with fewer parameters is cheaper for the driver to send, every time."""
+    assert value.replace("_", "").isalnum()  # never a value from outside
+    return literal_column(f"'{value}'", String())
 
 
 def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    return func.sum(case((condition, 1), else_=0))
+    # FILTER rather than SUM(CASE ...): both databases skip the row at once, and no
+    # per-row constants travel as bound parameters.
+    return func.count().filter(condition)
 
 
 def _distinct_cards(since: ColumnElement[datetime]) -> ColumnElement[int]:
-    return func.count(func.distinct(case((Row.created >= since, Row.card_fingerprint))))
+    return func.count(func.distinct(Row.card_fingerprint)).filter(Row.created >= since)
 
 
 def _window(counts: list[int]) -> WindowCounts:

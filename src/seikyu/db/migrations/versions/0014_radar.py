@@ -88,7 +88,7 @@ def upgrade() -> None:
     with op.batch_alter_table("risk_assessments", schema=None) as batch_op:
         batch_op.create_index(
             "ix_risk_assessments_bin",
-            ["account_id", "livemode", "card_bin", "created"],
+            ["account_id", "livemode", "card_bin", "created", "outcome"],
             unique=False,
         )
         batch_op.create_index(

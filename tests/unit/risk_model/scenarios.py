@@ -194,6 +194,19 @@ def trial_converting() -> Story:
     return Story("", (setup,), first_invoice)
 
 
+def trial_signup_setting_up_a_card(*, ip: str | None, email: bool) -> Story:
+    """A server-side signup: the customer made, then its card set up, within two seconds."""
+    setup = _on_session(
+        created=NOON,
+        customer="cus_fresh",
+        customer_created=NOON - 2,
+        is_setup=True,
+        amount=0,
+        ip=ip,
+    )
+    return Story("", (), setup if email else replace(setup, email=None))
+
+
 def signup_paying_at_once(*, billing_country: str | None = "US") -> Story:
     created = NOON - 40
     scored = _on_session(created=NOON, customer="cus_new", customer_created=created, amount=2_900)
@@ -290,6 +303,14 @@ LEGITIMATE: tuple[Story, ...] = (
         lambda: _guest(amount=100_000, ip=SIGNUP_IP, email="ana@example.com"),
     ),
     _named("signup paying its first invoice", signup_paying_at_once),
+    _named(
+        "trial signup setting up a card 2 s after the customer was made",
+        lambda: trial_signup_setting_up_a_card(ip=SIGNUP_IP, email=True),
+    ),
+    _named(
+        "the same, no IP and no email",
+        lambda: trial_signup_setting_up_a_card(ip=None, email=False),
+    ),
     _named(
         "signup paying its first invoice, no billing address",
         lambda: signup_paying_at_once(billing_country=None),

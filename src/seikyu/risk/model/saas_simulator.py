@@ -337,7 +337,9 @@ class _Simulator:
             for _ in range(self.world.poisson(cfg.signups_per_day)):
                 country = self.world.country()
                 first = self.world.on_session_time(day_start, country)
-                created = first - r.randint(10, 600)
+                # A server-side signup makes the customer and confirms its first payment or
+                # card setup in the same second or two; a hosted form takes minutes.
+                created = first - (r.randint(0, 3) if r.random() < 0.5 else r.randint(10, 600))
                 if r.random() < cfg.freemium_share:
                     # On a free plan for a while before paying for the first time.
                     created = first - r.randint(DAY, 120 * DAY)

@@ -191,6 +191,7 @@ def test_an_elevated_risk_payment_succeeds_under_review_and_is_approved(
         "elevated_risk_level",
     )
     assert charge.review is not None
+    assert client.v1.payment_intents.retrieve(intent.id).review == charge.review
     review = client.v1.reviews.retrieve(str(charge.review))
     assert (review.open, review.opened_reason, review.charge) == (True, "rule", charge.id)
 

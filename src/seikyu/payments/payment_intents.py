@@ -370,9 +370,10 @@ def _apply(
         raise ValueError(f"a card payment cannot end {outcome.status}")
     risk = fraud_screening.charge_outcome(screening, outcome)
     charge = charges.record_attempt(uow, intent, payment_method, outcome, risk=risk)
+    intent.latest_charge_id = charge.id
+    intent.review_id = None  # the latest charge's review, if screening opens one
     if screening is not None:
         fraud_screening.after_charge(uow, screening, charge, payment_method)
-    intent.latest_charge_id = charge.id
     intent.next_action = None
     if outcome.status is OutcomeStatus.FAILED:
         return _declined(uow, intent, payment_method, charge, outcome)

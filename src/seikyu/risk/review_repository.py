@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from seikyu.db.models.payment_intents import PaymentIntent
 from seikyu.db.models.reviews import Review
 from seikyu.db.pagination import Page, Window, paginate
 
@@ -30,3 +31,8 @@ def open_page(session: Session, account_id: str, livemode: bool, window: Window)
     """Open reviews only: Stripe's list is the queue of reviews that need action."""
     stmt = _scoped(account_id, livemode).where(Review.open.is_(True))
     return paginate(session, stmt, Review.id, Review.created, window)
+
+
+def payment_intent(session: Session, intent_id: str) -> PaymentIntent | None:
+    """The charge's payment intent, from the unit's identity map when it is loaded."""
+    return session.get(PaymentIntent, intent_id)

@@ -62,6 +62,14 @@ def open_review(
     )
     repository.add(uow.session, review)
     charge.review_id = review.id
+    intent = (
+        repository.payment_intent(uow.session, charge.payment_intent_id)
+        if charge.payment_intent_id
+        else None
+    )
+    if intent is not None and intent.latest_charge_id == charge.id:
+        # Stripe shows the review of an intent's latest charge on the intent too.
+        intent.review_id = review.id
     uow.emit(move.event, review)
     return review
 

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import object_session
-
 from seikyu.api.render.common import ts
-from seikyu.db.models.charges import Charge
 from seikyu.db.models.payment_intents import PaymentIntent
 
 
@@ -52,7 +49,7 @@ def render_payment_intent(intent: PaymentIntent) -> dict[str, Any]:
         "payment_method_types": list(intent.payment_method_types),
         "processing": None,
         "receipt_email": intent.receipt_email,
-        "review": _latest_charge_review(intent),
+        "review": intent.review_id,
         "setup_future_usage": intent.setup_future_usage,
         "shipping": intent.shipping,
         "source": None,
@@ -62,16 +59,3 @@ def render_payment_intent(intent: PaymentIntent) -> dict[str, Any]:
         "transfer_data": None,
         "transfer_group": None,
     }
-
-
-def _latest_charge_review(intent: PaymentIntent) -> str | None:
-    """Stripe shows the review of the intent's latest charge on the intent. The intent keeps
-    no review of its own, so this reads the charge: from the unit's identity map when the
-    request has it loaded (confirming does), else by primary key."""
-    if intent.latest_charge_id is None:
-        return None
-    session = object_session(intent)
-    if session is None:
-        return None
-    charge = session.get(Charge, intent.latest_charge_id)
-    return None if charge is None else charge.review_id

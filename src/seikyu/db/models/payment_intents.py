@@ -48,4 +48,6 @@ class PaymentIntent(AccountOwned, Base):
     # The end customer's IP address, as the integration passed it in `radar_options`, for
     # fraud screening (Seikyu's extension: Stripe reads it from its own client libraries).
     radar_ip_address: Mapped[str | None] = mapped_column(String(45))
+    # The review of the intent's latest charge, which Stripe shows on the intent too.
+    review_id: Mapped[str | None] = mapped_column(IdString())
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", JsonType())

@@ -202,6 +202,9 @@ def upgrade() -> None:
 
     with op.batch_alter_table("payment_intents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("radar_ip_address", sa.String(length=45), nullable=True))
+        batch_op.add_column(
+            sa.Column("review_id", seikyu.db.types.IdString(length=64), nullable=True)
+        )
 
     with op.batch_alter_table("payment_methods", schema=None) as batch_op:
         batch_op.add_column(sa.Column("card_bin", sa.String(length=8), nullable=True))
@@ -221,6 +224,7 @@ def downgrade() -> None:
         batch_op.drop_column("card_bin")
 
     with op.batch_alter_table("payment_intents", schema=None) as batch_op:
+        batch_op.drop_column("review_id")
         batch_op.drop_column("radar_ip_address")
 
     with op.batch_alter_table("charges", schema=None) as batch_op:

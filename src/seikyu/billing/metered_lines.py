@@ -152,7 +152,7 @@ def meter_of(uow: UnitOfWork, price: Price) -> BillingMeter | None:
 def record(uow: UnitOfWork, billed: Billed, customer_id: str, billed_by: str) -> None:
     """Remember what the window was billed, and by which invoice (or pending invoice item)."""
     start = int(billed.period.start.timestamp())
-    row = uow.session.get(UsageBilling, (billed.item.id, start))
+    row = repository.get(uow.session, billed.item.id, start)
     if row is None:
         row = UsageBilling(
             subscription_item_id=billed.item.id,

@@ -47,6 +47,11 @@ def billed_since(
     )
 
 
+def get(session: Session, item_id: str, period_start: int) -> UsageBilling | None:
+    """What an item's usage window starting at `period_start` was billed, if it was."""
+    return session.get(UsageBilling, (item_id, period_start))
+
+
 def add(session: Session, row: UsageBilling) -> None:
     session.add(row)
 

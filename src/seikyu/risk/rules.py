@@ -10,7 +10,6 @@ shown and switched through the same endpoints under their fixed ids.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -197,14 +196,6 @@ def referencing(uow: UnitOfWork, alias: str) -> list[str]:
         for rule in repository.all_rules(uow.session, uow.account_id, uow.livemode)
         if alias in collect_lists(_parsed(rule.predicate))
     ]
-
-
-def built_in_rules(uow: UnitOfWork) -> list[BuiltInRule]:
-    return [rule for rule_id in BUILT_IN if (rule := _built_in(uow, rule_id)) is not None]
-
-
-def updated_at(rule: RadarRule | BuiltInRule) -> datetime | None:
-    return rule.updated if isinstance(rule, RadarRule) else None
 
 
 def _built_in(uow: UnitOfWork, rule_id: str) -> BuiltInRule | None:

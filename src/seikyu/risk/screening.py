@@ -104,13 +104,6 @@ class Screening:
     def asks_for_three_d_secure(self) -> bool:
         return self.decision.request_three_d_secure
 
-    def rule(self) -> dict[str, Any] | None:
-        """Stripe's `outcome.rule`: the rule that decided, if a rule of the account did."""
-        rule = self.decision.rule
-        if rule is None or self.decision.reason is None:
-            return None
-        return {"action": rule.action.value, "id": rule.id, "predicate": rule.predicate}
-
 
 def screen(uow: UnitOfWork, candidate: Candidate) -> Screening:
     """Radar's decision for the attempt. Raises nothing a payment could fail on."""

@@ -166,10 +166,6 @@ def add(session: Session, row: Row) -> None:
     session.add(row)
 
 
-def for_charge(session: Session, charge_id: str) -> Row | None:
-    return session.scalar(select(Row).where(Row.charge_id == charge_id))
-
-
 _SPANS = (HOURLY_SECONDS, DAILY_SECONDS, WEEKLY_SECONDS)
 _DISTINCT_CARD_KEYS = ("ip", "email", "customer")
 

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seikyu.db import row_locks
+from seikyu.db.models.customers import Customer
 from seikyu.db.models.invoices import Invoice
 from seikyu.db.models.subscriptions import Subscription
 
@@ -54,11 +57,75 @@ def due(
     return found
 
 
+def claim_subscriptions(session: Session, ids: Sequence[str], now: datetime) -> set[str]:
+    """Lock, at once, those of the subscriptions still due that no other transaction holds,
+    with their items, prices and discounts, and their customers (a renewal's finalization
+    takes the customer's invoice number); returns the ids of those claimed with their
+    customer. `claim_subscription` and the customer lock then take them from the session.
+
+    Every lock is taken here and none waits (SKIP LOCKED): a transaction running several
+    subscriptions never holds some rows while waiting for others, so two workers cannot
+    deadlock. A subscription whose customer another transaction holds is left for later."""
+    found = _lock(session, Subscription, Subscription.id.in_(ids), now)
+    customers = _lock_ids(session, Customer, {row.customer_id for row in found})
+    return {row.id for row in found if row.customer_id in customers}
+
+
+def claim_invoices(session: Session, ids: Sequence[str], now: datetime) -> set[str]:
+    """As `claim_subscriptions`, for invoices: each with its customer and the subscription
+    it bills, if any (a charge's outcome changes it)."""
+    found = _lock(session, Invoice, Invoice.id.in_(ids), now)
+    customers = _lock_ids(session, Customer, {row.customer_id for row in found})
+    billed = _lock_ids(session, Subscription, {row.subscription_id for row in found} - {None})
+    return {
+        row.id
+        for row in found
+        if row.customer_id in customers
+        and (row.subscription_id is None or row.subscription_id in billed)
+    }
+
+
+def _lock(
+    session: Session, model: type[Invoice | Subscription], where: Any, now: datetime
+) -> list[Any]:
+    stmt = (
+        select(model)
+        .where(where, model.next_action_at <= now)
+        .order_by(model.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    found = list(session.scalars(stmt))
+    for row in found:
+        row_locks.remember(session, row)
+    return found
+
+
+def _lock_ids(session: Session, model: type[Customer | Subscription], ids: set[Any]) -> set[str]:
+    if not ids:
+        return set()
+    stmt = (
+        select(model)
+        .where(model.id.in_(sorted(ids)))
+        .order_by(model.id)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    found: list[Any] = list(session.scalars(stmt))
+    for row in found:
+        row_locks.remember(session, row)
+    return {row.id for row in found}
+
+
 def claim_subscription(
     session: Session, subscription_id: str, now: datetime
 ) -> Subscription | None:
     """Lock the subscription if it is still due and no other worker holds it (SKIP LOCKED
-    on PostgreSQL; SQLite has one writer at a time)."""
+    on PostgreSQL; SQLite has one writer at a time). One this transaction claimed already
+    comes from the session."""
+    held = row_locks.held(session, Subscription, subscription_id)
+    if held is not None:
+        return held if _due(held.next_action_at, now) else None
     stmt = (
         select(Subscription)
         .where(Subscription.id == subscription_id, Subscription.next_action_at <= now)
@@ -71,6 +138,9 @@ def claim_subscription(
 
 
 def claim_invoice(session: Session, invoice_id: str, now: datetime) -> Invoice | None:
+    held = row_locks.held(session, Invoice, invoice_id)
+    if held is not None:
+        return held if _due(held.next_action_at, now) else None
     stmt = (
         select(Invoice)
         .where(Invoice.id == invoice_id, Invoice.next_action_at <= now)
@@ -80,3 +150,7 @@ def claim_invoice(session: Session, invoice_id: str, now: datetime) -> Invoice |
     found = session.scalar(stmt)
     row_locks.remember(session, found)
     return found
+
+
+def _due(at: datetime | None, now: datetime) -> bool:
+    return at is not None and at <= now

@@ -63,6 +63,15 @@ def due(
     return due_repository.due(uow.session, uow.now, limit, account_id, test_clock)
 
 
+def claim(uow: UnitOfWork, kind: str, ids: list[str]) -> set[str]:
+    """Lock those of the subscriptions or invoices (`kind`) still due that no other worker
+    holds, with every row their runs lock, at once: a transaction running several loads
+    them in one go. Returns the ids claimed; the others are left for later."""
+    if kind == "subscription":
+        return due_repository.claim_subscriptions(uow.session, ids, uow.now)
+    return due_repository.claim_invoices(uow.session, ids, uow.now)
+
+
 def run_subscription(
     uow: UnitOfWork, processor: Processor, subscription_id: str, *, redirect: Redirect
 ) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from seikyu.db import scoped
 from seikyu.db.models.payment_methods import PaymentMethod
 from seikyu.db.pagination import Page, Window, paginate
 
@@ -25,9 +26,7 @@ def _scoped(account_id: str, livemode: bool) -> Select[PaymentMethod]:
 def get(
     session: Session, account_id: str, livemode: bool, payment_method_id: str
 ) -> PaymentMethod | None:
-    return session.scalar(
-        _scoped(account_id, livemode).where(PaymentMethod.id == payment_method_id)
-    )
+    return scoped.by_id(session, PaymentMethod, payment_method_id, account_id, livemode)
 
 
 def page(

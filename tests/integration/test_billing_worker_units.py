@@ -1,0 +1,107 @@
+"""The billing worker runs many subscriptions or invoices per transaction: one that fails
+is rolled back alone, with its events, while the rest commit; a row another transaction
+holds is left for a later pass, never waited for."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import psycopg
+import pytest
+
+from seikyu.billing import subscription_cycle
+from seikyu.db.models.invoices import Invoice
+from seikyu.db.uow import Database, UnitOfWork
+from seikyu.worker import billing
+from tests.conftest import TestAccount
+from tests.integration.test_billing_worker import run, worker
+from tests.integration.test_subscription_cycle import Shop, at, shop  # noqa: F401
+
+SECOND = timedelta(seconds=1)
+RENEWS = at(2025, 4, 1) + SECOND
+# After the finalization delay: renewals finalized and charged.
+PAID = at(2025, 4, 1, 2)
+
+
+def renewed_for(shop: Shop, ids: list[str]) -> list[str]:  # noqa: F811
+    return [subscription_id for subscription_id in ids if shop.cycle_invoices(subscription_id)]
+
+
+def test_a_run_that_raises_is_rolled_back_alone_with_its_events(
+    shop: Shop,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids = [shop.subscribe(at(2025, 3, 1)) for _ in range(5)]
+    created_before = len(shop.events("invoice.created"))
+    renew = subscription_cycle.renew
+
+    def renew_then_fail_for_the_third(uow: UnitOfWork, subscription_id: str) -> Any:
+        invoice = renew(uow, subscription_id)
+        if subscription_id == ids[2]:
+            raise RuntimeError("the run breaks after writing its invoice")
+        return invoice
+
+    monkeypatch.setattr(subscription_cycle, "renew", renew_then_fail_for_the_third)
+    one_pass = worker(shop).run_due(now=RENEWS)
+
+    assert one_pass.failed == 1
+    assert renewed_for(shop, ids) == [ids[0], ids[1], ids[3], ids[4]]
+    assert shop.cycle_invoices(ids[2]) == 0
+    assert shop.subscription(ids[2])["current_period_start"] == at(2025, 3, 1)
+    assert len(shop.events("invoice.created")) == created_before + 4
+
+    monkeypatch.setattr(subscription_cycle, "renew", renew)
+    run(shop, RENEWS)
+    run(shop, PAID)
+    assert renewed_for(shop, ids) == ids
+    assert [shop.cycle_invoices(subscription_id) for subscription_id in ids] == [1] * 5
+    assert len(shop.events("invoice.created")) == created_before + 5
+    assert len(shop.events("invoice.paid")) == len(shop.events("invoice.created"))
+
+
+def test_a_unit_stops_claiming_when_its_time_is_up(
+    shop: Shop,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ids = [shop.subscribe(at(2025, 3, 1)) for _ in range(billing.CLAIM_SIZE + 3)]
+    monkeypatch.setattr(billing, "UNIT_SECONDS", 0.0)
+    first = worker(shop).run_due(now=RENEWS)
+    # The first claim is always run whole; the next waits for the next unit.
+    assert first.done == billing.CLAIM_SIZE
+    assert len(renewed_for(shop, ids)) == billing.CLAIM_SIZE
+    run(shop, RENEWS)
+    assert renewed_for(shop, ids) == ids
+
+
+def test_a_subscription_whose_customer_is_held_is_left_for_a_later_pass(
+    db: Database, account: TestAccount
+) -> None:
+    if db.is_sqlite:
+        pytest.skip("row locks held by another transaction need PostgreSQL")
+    shop_ = Shop(db, account)
+    ids = [shop_.subscribe(at(2025, 3, 1)) for _ in range(4)]
+    held = shop_.subscription(ids[1])["customer"]
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url) as other:
+        other.execute("SELECT id FROM customers WHERE id = %s FOR UPDATE", (held,))
+        outcome: list[billing.Pass] = []
+        thread = threading.Thread(
+            target=lambda: outcome.append(worker(shop_).run_due(now=RENEWS)), daemon=True
+        )
+        thread.start()
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "the worker waited for a row another transaction holds"
+        other.rollback()
+    assert outcome[0].done == 3
+    assert outcome[0].failed == 0
+    assert renewed_for(shop_, ids) == [ids[0], ids[2], ids[3]]
+    run(shop_, RENEWS)
+    run(shop_, PAID)
+    assert renewed_for(shop_, ids) == ids
+    with shop_.unit(at(2020, 1, 1)) as uow:
+        renewals = uow.session.query(Invoice).filter(
+            Invoice.subscription_id.in_(ids), Invoice.billing_reason == "subscription_cycle"
+        )
+        assert sorted(invoice.status for invoice in renewals) == ["paid"] * 4

@@ -16,8 +16,15 @@ def record(uow: UnitOfWork, pending: list[PendingEvent]) -> None:
     """The unit of work's event sink: render each object and write its event row, and
     with it one delivery to each enabled endpoint subscribed to its type."""
     rows = []
+    # Nothing changes while the events are written: an object several events carry (an
+    # invoice created, finalized and paid in one transaction) is rendered once.
+    rendered: dict[int, dict[str, Any]] = {}
     for item in pending:
-        current = item.snapshot if item.snapshot is not None else uow.render(item.entity)
+        current = item.snapshot
+        if current is None:
+            current = rendered.get(id(item.entity))
+            if current is None:
+                current = rendered[id(item.entity)] = uow.render(item.entity)
         data: dict[str, Any] = {"object": current}
         if item.before is not None:
             previous = previous_attributes(item.before, current)

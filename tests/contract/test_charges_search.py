@@ -178,10 +178,20 @@ def test_refunded_means_fully_refunded(client: stripe.StripeClient, charges: Cha
     assert _ids(client, '-refunded:"true"') == _ids(client, 'refunded:"false"')
 
 
-def test_no_charge_is_ever_disputed(client: stripe.StripeClient, charges: Charges) -> None:
+def test_charges_without_a_dispute_are_not_disputed(
+    client: stripe.StripeClient, charges: Charges
+) -> None:
     assert _ids(client, 'disputed:"true"') == []
     assert _ids(client, 'disputed:"false"') == charges.newest_first()
     assert _ids(client, '-disputed:"true"') == charges.newest_first()
+
+
+def test_disputed_matches_the_charges_with_a_dispute(client: stripe.StripeClient) -> None:
+    paid = _pay(client, "pm_card_visa", amount=1000, currency="usd")
+    disputed = _pay(client, "pm_card_createDispute", amount=1000, currency="usd")
+
+    assert _ids(client, 'disputed:"true"') == [disputed.latest_charge]
+    assert _ids(client, 'disputed:"false"') == [paid.latest_charge]
 
 
 def test_metadata_matches_exactly_by_key(client: stripe.StripeClient, charges: Charges) -> None:

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from seikyu.cli import app
 from seikyu.core.clock import to_unix
 from seikyu.db.models.charges import Charge
+from seikyu.db.models.disputes import Dispute
 from seikyu.db.models.early_fraud_warnings import EarlyFraudWarning
 from seikyu.db.models.refunds import Refund
 from seikyu.db.models.reviews import Review
@@ -25,6 +26,7 @@ from seikyu.risk.domain.signals import signals_for
 from seikyu.risk.model.scorer import Scorer
 from seikyu.risk.training_data import (
     EARLY_FRAUD_WARNING,
+    FRAUDULENT_DISPUTE,
     LEGITIMATE,
     REVIEW_REFUNDED_AS_FRAUD,
     USER_REPORT,
@@ -203,6 +205,64 @@ def test_each_fraud_record_labels_its_payment_from_the_moment_it_was_made(
         to_unix(paid[3]),
     ]
     assert (data.frauds, data.legitimate) == (4, 211)
+
+
+def _dispute(uow: UnitOfWork, charge_id: str, created: datetime, reason: str) -> None:
+    uow.session.add(
+        Dispute(
+            id=uow.new_id("dp"),
+            account_id=uow.account_id,
+            livemode=False,
+            created=created,
+            charge_id=charge_id,
+            amount=60_000,
+            currency="usd",
+            reason=reason,
+            status="lost",
+            case_type="chargeback",
+            card_brand="visa",
+            evidence={},
+            due_by=created + 21 * DAY,
+            metadata_={},
+        )
+    )
+
+
+def test_a_dispute_for_fraud_labels_its_payment_from_when_it_was_opened(
+    db: Database, account: TestAccount
+) -> None:
+    with db.unit(Actor(account.id)) as uow:
+        now = uow.now
+        paid = [now - (60 + i) * DAY for i in range(4)]
+        charges = []
+        for n, created in enumerate(paid, start=1):
+            charges.append(_charge(uow, created))
+            _assessment(uow, created, n=n, charge_id=charges[-1], fraud=n != 3)
+        _dispute(uow, charges[0], now - 50 * DAY, "fraudulent")
+        _dispute(uow, charges[0], now - 40 * DAY, "fraudulent")
+        # A warning made before the dispute labels the payment first.
+        _warning(uow, charges[1], now - 55 * DAY)
+        _dispute(uow, charges[1], now - 50 * DAY, "fraudulent")
+        # A dispute for another reason says nothing about fraud.
+        _dispute(uow, charges[2], now - 50 * DAY, "product_not_received")
+        # A dispute opened after the cutoff is not known yet.
+        _dispute(uow, charges[3], now - 5 * DAY, "fraudulent")
+        _legitimate(uow, now, 210)
+
+    with db.unit(Actor(account.id), readonly=True) as uow:
+        data = load_training_data(uow, cutoff=now - 10 * DAY, label_delay_days=20, min_frauds=1)
+
+    rows = [_row_of(data, created) for created in paid]
+    assert data.dataset.kind[rows].tolist() == [
+        FRAUDULENT_DISPUTE,
+        EARLY_FRAUD_WARNING,
+        LEGITIMATE,
+        LEGITIMATE,
+    ]
+    assert data.dataset.label_available_at[rows[:2]].tolist() == [
+        to_unix(now - 50 * DAY),
+        to_unix(now - 55 * DAY),
+    ]
 
 
 def test_only_payments_old_enough_and_labels_made_by_the_cutoff_count(

@@ -36,7 +36,7 @@ STRIPE_CODES = frozenset(
     invalid_expiry_month invalid_expiry_year invalid_cvc authentication_required
     payment_method_unexpected_state payment_intent_unexpected_state
     setup_intent_unexpected_state amount_too_small amount_too_large
-    payment_intent_authentication_failure setup_intent_authentication_failure
+    payment_intent_authentication_failure setup_intent_authentication_failure charge_disputed
     """.split()
 )
 

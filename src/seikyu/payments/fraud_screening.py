@@ -24,7 +24,7 @@ from seikyu.db.models.setup_intents import SetupIntent
 from seikyu.db.uow import UnitOfWork
 from seikyu.payments.domain.processor import Outcome, OutcomeStatus
 from seikyu.payments.domain.test_cards import RiskBehaviour, card_for_key
-from seikyu.risk import early_fraud_warnings, reviews
+from seikyu.risk import disputes, early_fraud_warnings, reviews
 from seikyu.risk import screening as radar
 from seikyu.risk.domain.decision import DecisionReason
 from seikyu.risk.domain.rule_facts import PaymentFacts
@@ -124,7 +124,7 @@ def after_charge(
     uow: UnitOfWork, screening: Screening, charge: Charge, payment_method: PaymentMethod
 ) -> None:
     """Keep the attempt for later velocities, open a review it asked for, and raise the
-    early fraud warning of the test card that has one."""
+    early fraud warning or open the dispute of the test card that has one."""
     if screening.blocks:
         outcome, code = "blocked", None
     elif charge.status == "succeeded":
@@ -149,6 +149,10 @@ def after_charge(
     test_card = card_for_key(payment_method.processor_card)
     if test_card is not None and test_card.early_fraud_warning:
         early_fraud_warnings.create_warning(uow, charge, TEST_FRAUD_TYPE)
+    # A cardholder disputes money taken, so an authorization alone is never disputed.
+    if test_card is not None and test_card.dispute is not None and charge.captured:
+        dispute = test_card.dispute
+        disputes.open_dispute(uow, charge, reason=dispute.reason, inquiry=dispute.inquiry)
 
 
 def after_setup(uow: UnitOfWork, screening: Screening, outcome: Outcome) -> None:

@@ -30,7 +30,7 @@ from seikyu.payments.domain.refund_status import (
     refund_transition,
     settlement_action,
 )
-from seikyu.risk import early_fraud_warnings, fraud_reports, reviews
+from seikyu.risk import disputes, early_fraud_warnings, fraud_reports, reviews
 
 # Stripe's amounts in refusals: a symbol where it has one, else the currency code.
 _SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "inr": "₹"}
@@ -49,6 +49,7 @@ def create(uow: UnitOfWork, processor: Processor, fields: RefundFields) -> Refun
     """Refund part or all of what is left of a captured charge, named directly or as a
     PaymentIntent's latest charge."""
     charge = _charge_to_refund(uow, fields.get("charge"), fields.get("payment_intent"))
+    disputes.refuse_refund_if_charged_back(uow, charge)
     amount = _amount_to_refund(charge, fields.get("amount"))
     refund_id = uow.new_id("re")
     outcome = processor_journal.refund(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, select
+from sqlalchemy import ColumnElement, Select, select
 
 from seikyu.db.models.charges import Charge
 from seikyu.db.models.payment_intents import PaymentIntent
@@ -54,8 +54,7 @@ CHARGE_COLUMNS: dict[str, SearchColumn[Any]] = {
     "created": SearchColumn(NUMBER, Charge.created, as_datetime=True, nullable=False),
     "currency": SearchColumn(STRING, Charge.currency, nullable=False),
     "customer": SearchColumn(TOKEN, Charge.customer_id),
-    # Seikyu has no disputes, so no charge is ever disputed.
-    "disputed": SearchColumn(BOOLEAN, false(), nullable=False),
+    "disputed": SearchColumn(BOOLEAN, Charge.disputed, nullable=False),
     "metadata": SearchColumn(METADATA, Charge.metadata_),
     "payment_method_details.card.brand": SearchColumn(TOKEN, _card("brand")),
     "payment_method_details.card.exp_month": SearchColumn(NUMBER, _card_number("exp_month")),

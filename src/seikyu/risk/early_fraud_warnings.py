@@ -47,7 +47,7 @@ def create_warning(uow: UnitOfWork, charge: Charge, fraud_type: str) -> EarlyFra
         charge_id=charge.id,
         payment_intent_id=charge.payment_intent_id,
         fraud_type=fraud_type,
-        actionable=not _refunded_in_full(charge),
+        actionable=not (_refunded_in_full(charge) or charge.disputed),
     )
     repository.add(uow.session, warning)
     uow.emit(CREATED_EVENT, warning)

@@ -5,6 +5,7 @@ scored on, rebuilt from the stored JSON and turned into the same `feature_vector
 online. A payment is fraudulent when any of these says so, from the moment it was made:
 
 - an early fraud warning on its charge: the warning's `created`;
+- a dispute of its charge with reason `fraudulent`: the dispute's `created`;
 - a review of it closed `refunded_as_fraud`: the review's `updated`;
 - `fraud_details.user_report == "fraudulent"` on its charge: the first refund with reason
   `fraudulent` on that charge, or, with no such refund, the charge's own `created` (a
@@ -50,6 +51,7 @@ DEFAULT_MIN_FRAUDS = 20
 MIN_LEGITIMATE = 200
 
 EARLY_FRAUD_WARNING = "early_fraud_warning"
+FRAUDULENT_DISPUTE = "fraudulent_dispute"
 REVIEW_REFUNDED_AS_FRAUD = "review_refunded_as_fraud"
 USER_REPORT = "user_report"
 LEGITIMATE = "none"
@@ -126,6 +128,8 @@ def fraud_labels(uow: UnitOfWork, known_by: datetime) -> dict[str, FraudLabel]:
 
     for charge_id, created in repository.early_fraud_warnings(session, account, mode, known_by):
         keep(charge_id, created, EARLY_FRAUD_WARNING)
+    for charge_id, created in repository.fraudulent_disputes(session, account, mode, known_by):
+        keep(charge_id, created, FRAUDULENT_DISPUTE)
     for charge_id, updated in repository.reviews_refunded_as_fraud(
         session, account, mode, known_by
     ):
@@ -214,7 +218,7 @@ def _check_enough(data: TrainingData, min_frauds: int) -> None:
             f"Only {data.frauds} fraudulent payment(s) labelled among payments at least "
             f"{data.label_delay_days} days old; at least {min_frauds} are needed to train. "
             "Keep the shipped model until more are labelled (early fraud warnings, "
-            "charges reported fraudulent, reviews refunded as fraud)."
+            "disputes for fraud, charges reported fraudulent, reviews refunded as fraud)."
         )
     if data.legitimate < MIN_LEGITIMATE:
         raise NotEnoughLabels(

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seikyu.db.models.charges import Charge
+from seikyu.db.models.disputes import Dispute
 from seikyu.db.models.early_fraud_warnings import EarlyFraudWarning
 from seikyu.db.models.refunds import Refund
 from seikyu.db.models.reviews import Review
@@ -72,6 +73,24 @@ def early_fraud_warnings(
             EarlyFraudWarning.created <= known_by,
         )
         .group_by(EarlyFraudWarning.charge_id)
+    )
+    return [(charge_id, created) for charge_id, created in session.execute(stmt)]
+
+
+def fraudulent_disputes(
+    session: Session, account_id: str, livemode: bool, known_by: datetime
+) -> list[tuple[str, datetime]]:
+    """`(charge_id, created)` of each charge's first dispute for fraud opened by `known_by`,
+    whatever became of it: the cardholder's claim, known when it opens, is the label."""
+    stmt = (
+        select(Dispute.charge_id, func.min(Dispute.created))
+        .where(
+            Dispute.account_id == account_id,
+            Dispute.livemode == livemode,
+            Dispute.reason == FRAUDULENT,
+            Dispute.created <= known_by,
+        )
+        .group_by(Dispute.charge_id)
     )
     return [(charge_id, created) for charge_id, created in session.execute(stmt)]
 

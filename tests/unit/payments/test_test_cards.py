@@ -85,6 +85,9 @@ TEST_ID_NUMBERS = [
     ("pm_card_authenticationRequiredSetupForOffSession", "4000003800000446"),
     ("pm_card_pendingRefund", "4000000000007726"),
     ("pm_card_refundFail", "4000000000005126"),
+    ("pm_card_createDispute", "4000000000000259"),
+    ("pm_card_createDisputeProductNotReceived", "4000000000002685"),
+    ("pm_card_createDisputeInquiry", "4000000000001976"),
     ("tok_visa", "4242424242424242"),
     ("tok_mastercard", "5555555555554444"),
     ("tok_amex", "378282246310005"),
@@ -96,6 +99,7 @@ TEST_ID_NUMBERS = [
     ("tok_chargeCustomerFail", "4000000000000341"),
     ("tok_pendingRefund", "4000000000007726"),
     ("tok_refundFail", "4000000000005126"),
+    ("tok_createDispute", "4000000000000259"),
 ]
 
 # ISO 3166-1 numeric codes of the countries Stripe's "400000CCC..." test numbers carry.
@@ -228,3 +232,18 @@ def test_the_generic_key_gives_the_plain_generic_card() -> None:
 
 def test_an_unknown_key_gives_no_card() -> None:
     assert card_for_key("4242424242424242") is None
+
+
+def test_the_dispute_cards_pay_and_are_then_disputed_as_stripe_documents() -> None:
+    disputes = {
+        card.number: (card.dispute.reason, card.dispute.inquiry)
+        for card in CATALOGUE
+        if card.dispute is not None
+    }
+
+    assert disputes == {
+        "4000000000000259": ("fraudulent", False),
+        "4000000000002685": ("product_not_received", False),
+        "4000000000001976": ("fraudulent", True),
+    }
+    assert not any(by_number(number).declines for number in disputes)

@@ -37,6 +37,8 @@ class Charge(AccountOwned, Base):
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JsonType())
     # The open or closed review of this payment, when screening or someone opened one.
     review_id: Mapped[str | None] = mapped_column(IdString())
+    # Stripe's `disputed`: a dispute was opened on this charge, whatever became of it.
+    disputed: Mapped[bool] = mapped_column(Boolean, default=False)
     # `user_report`: what the account said of the charge (`fraudulent` or `safe`).
     fraud_details: Mapped[dict[str, Any] | None] = mapped_column(JsonType())
     # The card as it was when charged: brand, last4, expiry, country, funding, checks.

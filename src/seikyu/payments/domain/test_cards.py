@@ -2,7 +2,8 @@
 
 Source: Stripe's testing guide (docs.stripe.com/testing): cards by brand and by country, the
 declined-payment table, "decline after attaching", the 3D Secure "authentication and
-setup" and "support and availability" tables, and "simulate an asynchronous refund".
+setup" and "support and availability" tables, "simulate an asynchronous refund", and
+the disputes table.
 Stripe's test PaymentMethod ids (`pm_card_*`) and Tokens (`tok_*`) name the same cards.
 
 A payment method stores the `key` of its test card (e.g. "visa"), never the number; the
@@ -57,6 +58,17 @@ class RiskBehaviour(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class TestDispute:
+    """The dispute a card's issuer opens as soon as a payment on it succeeds."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    reason: str
+    # An inquiry asks questions before any money moves; otherwise a chargeback.
+    inquiry: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class TestCard:
     """One of Stripe's test cards and the outcome it simulates.
 
@@ -82,6 +94,9 @@ class TestCard:
     # 4000000000005423: the payment succeeds, and the issuer reports it as fraudulent at once
     # with an early fraud warning.
     early_fraud_warning: bool = False
+    # 4000000000000259, 4000000000002685, 4000000000001976: the payment succeeds, and the
+    # cardholder disputes it at once.
+    dispute: TestDispute | None = None
 
     @property
     def declines(self) -> bool:
@@ -100,6 +115,7 @@ def _visa(
     refunds: RefundBehaviour = RefundBehaviour.IMMEDIATE,
     risk: RiskBehaviour = RiskBehaviour.SCORED,
     early_fraud_warning: bool = False,
+    dispute: TestDispute | None = None,
 ) -> TestCard:
     """A credit Visa, the card most of Stripe's behaviour cards are."""
     return TestCard(
@@ -115,6 +131,7 @@ def _visa(
         refunds,
         risk,
         early_fraud_warning,
+        dispute,
     )
 
 
@@ -201,6 +218,14 @@ CATALOGUE: tuple[TestCard, ...] = (
         risk=RiskBehaviour.ALWAYS_BLOCKED,
     ),
     _visa("early_fraud_warning", "4000000000005423", early_fraud_warning=True),
+    # Disputes.
+    _visa("dispute", "4000000000000259", dispute=TestDispute("fraudulent")),
+    _visa(
+        "dispute_product_not_received",
+        "4000000000002685",
+        dispute=TestDispute("product_not_received"),
+    ),
+    _visa("dispute_inquiry", "4000000000001976", dispute=TestDispute("fraudulent", inquiry=True)),
 )
 
 # Seikyu's card-testing cards: every valid number beginning with this prefix is a distinct
@@ -300,6 +325,12 @@ _ID_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("pm_card_chargeDeclinedFraudulent", "tok_chargeDeclinedFraudulent"),
     ),
     ("early_fraud_warning", ("pm_card_createEarlyFraudWarning", "tok_createEarlyFraudWarning")),
+    ("dispute", ("pm_card_createDispute", "tok_createDispute")),
+    (
+        "dispute_product_not_received",
+        ("pm_card_createDisputeProductNotReceived", "tok_createDisputeProductNotReceived"),
+    ),
+    ("dispute_inquiry", ("pm_card_createDisputeInquiry", "tok_createDisputeInquiry")),
     # Earlier names.
     ("declined", ("pm_card_chargeDeclined", "tok_chargeDeclined")),
     (

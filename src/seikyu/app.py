@@ -19,7 +19,7 @@ from seikyu.events import service as events
 from seikyu.metering.ingester import Ingester
 from seikyu.payments.test_processor import TestProcessor
 from seikyu.requests.log_writer import RequestLogWriter
-from seikyu.risk import screening
+from seikyu.risk import ip_geolocation, screening
 
 # A model trained on the account's own payments (`seikyu radar train`) instead of the one
 # shipped with Seikyu.
@@ -45,7 +45,7 @@ def build_app(db: Database) -> Starlette:
     return build_asgi(
         Pipeline(db, writer, TestProcessor()),
         all_routers(),
-        on_startup=[writer.start, ingester.start, screening.warm_up],
+        on_startup=[writer.start, ingester.start, screening.warm_up, ip_geolocation.warm_up],
         on_shutdown=[ingester.stop, writer.close],
         fast_routes=meter_event_routes.routes(MeterEventEdge(db, ingester)),
     )

@@ -24,7 +24,7 @@ from seikyu.db.models.setup_intents import SetupIntent
 from seikyu.db.uow import UnitOfWork
 from seikyu.payments.domain.processor import Outcome, OutcomeStatus
 from seikyu.payments.domain.test_cards import RiskBehaviour, card_for_key
-from seikyu.risk import disputes, early_fraud_warnings, reviews
+from seikyu.risk import disputes, early_fraud_warnings, ip_geolocation, reviews
 from seikyu.risk import screening as radar
 from seikyu.risk.domain.decision import DecisionReason
 from seikyu.risk.domain.rule_facts import PaymentFacts
@@ -201,7 +201,7 @@ def _screen(
         billing_country=(details.get("address") or {}).get("country"),
         shipping_country=shipping_country,
         ip_address=ip_address,
-        ip_country=None,
+        ip_country=ip_geolocation.country_of(ip_address),
         email=email,
         customer_id=customer_id,
         three_d_secure_authenticated=authenticated,

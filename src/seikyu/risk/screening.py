@@ -331,6 +331,11 @@ def _default_list_rules() -> tuple[CustomRule, ...]:
     return tuple(made)
 
 
+def default_list_rule(rule_id: str) -> CustomRule | None:
+    """The rule a default list acts through, by its id (the list's alias)."""
+    return next((rule for rule in _default_list_rules() if rule.id == rule_id), None)
+
+
 def _list_lookup(
     uow: UnitOfWork, rules: list[CustomRule], candidate: Candidate
 ) -> Callable[[str, str], bool]:

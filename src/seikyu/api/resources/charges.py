@@ -9,14 +9,17 @@ from pydantic import Field
 from seikyu.api import lists, registry
 from seikyu.api.params import Expandable, ListParams, Metadata, Params
 from seikyu.api.render.charge import render_charge
+from seikyu.api.render.radar_rule import render_radar_rule
 from seikyu.api.render.refund import render_refund
 from seikyu.api.routing import Call, Router
+from seikyu.core.errors import SeikyuError
 from seikyu.db.models.charges import Charge
 from seikyu.db.pagination import Window
 from seikyu.db.uow import UnitOfWork
 from seikyu.payments import charges as service
 from seikyu.payments import refunds
 from seikyu.payments.charges import ChargeFields
+from seikyu.risk import rules, screening
 
 router = Router()
 
@@ -70,6 +73,24 @@ def _refunds(uow: UnitOfWork, charge: dict[str, Any]) -> dict[str, Any]:
     return lists.envelope(f"/v1/charges/{charge['id']}/refunds", page, render_refund)
 
 
+def _outcome_rule(uow: UnitOfWork, charge: dict[str, Any]) -> Any:
+    """`outcome.rule` expanded: the Radar rule that decided the payment, as it stands now
+    (a built-in or default list rule too); its id alone if it has been deleted since."""
+    rule_id = (charge.get("outcome") or {}).get("rule")
+    if not isinstance(rule_id, str):
+        return rule_id
+    listed = screening.default_list_rule(rule_id)
+    if listed is not None:
+        shown = rules.BuiltInRule(
+            listed.id, listed.action.value, listed.predicate, "active", uow.livemode
+        )
+        return render_radar_rule(shown)
+    try:
+        return render_radar_rule(rules.get(uow, rule_id))
+    except SeikyuError:
+        return rule_id
+
+
 registry.register(
     registry.ObjectSpec(
         name="charge",
@@ -78,6 +99,6 @@ registry.register(
         render=render_charge,
         load=service.find,
         expandable=frozenset({"customer", "payment_intent", "payment_method", "review"}),
-        includable={"refunds": _refunds},
+        includable={"refunds": _refunds, "outcome.rule": _outcome_rule},
     )
 )

@@ -569,13 +569,21 @@ def radar_simulate(
         int, typer.Option(min=0, help="Subscribers at the start of the simulation")
     ] = 20_000,
     signups_per_day: Annotated[float, typer.Option(min=0)] = 150.0,
+    ip_geolocation: Annotated[
+        bool,
+        typer.Option(help="Attempts carry their IP's country, as screening places IPs online"),
+    ] = True,
 ) -> None:
     """Write a simulated SaaS account's card attempts with their fraud labels."""
     from seikyu.risk.model.dataset import save_simulation
     from seikyu.risk.model.saas_simulator import SimulationConfig, simulate
 
     config = SimulationConfig(
-        seed=seed, days=days, initial_subscribers=subscribers, signups_per_day=signups_per_day
+        seed=seed,
+        days=days,
+        initial_subscribers=subscribers,
+        signups_per_day=signups_per_day,
+        ip_geolocation=ip_geolocation,
     )
     simulation = simulate(config)
     save_simulation(simulation, out)

@@ -1,9 +1,9 @@
 """Canonical payment stories the shipped model must judge as a person would.
 
 Each story is a history of attempts and the attempt to score, built the way screening sees
-them online: no IP country (Seikyu does not geolocate IPs), an IP only when the
-integration passes `radar_options[ip_address]`, an email only when the customer or the
-payment carries one. Run this module to print the scores of the shipped model as the
+them online: an IP only when the integration passes `radar_options[ip_address]`, with the
+country screening places it in, an email only when the customer or the payment carries
+one. Run this module to print the scores of the shipped model as the
 table in docs/fraud-model.md.
 """
 
@@ -20,6 +20,14 @@ DAY = 86_400
 NOON = 1_767_225_600 + 60 * DAY + 15 * 3_600
 SIGNUP_IP = "198.51.100.23"
 TESTER_IP = "203.0.113.7"
+# Documentation addresses place nowhere; these are the countries the stories' real
+# addresses would be placed in.
+SIGNUP_IP_COUNTRY = "US"
+TESTER_IP_COUNTRY = "VN"
+
+
+def _placed(ip: str | None, country: str = SIGNUP_IP_COUNTRY) -> str | None:
+    return country if ip is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +46,7 @@ def _guest(*, amount: int, ip: str | None, email: str | None = None, card: str =
         amount=amount,
         card=card,
         ip=ip,
-        ip_country=None,
+        ip_country=_placed(ip),
         email=email,
         customer=None,
         customer_created=None,
@@ -74,6 +82,7 @@ def _on_session(
     decline_code: str | None = None,
     is_setup: bool = False,
     ip: str | None = SIGNUP_IP,
+    ip_country: str = SIGNUP_IP_COUNTRY,
     card_country: str = "US",
 ) -> Attempt:
     return attempt(
@@ -82,7 +91,7 @@ def _on_session(
         card=card,
         card_country=card_country,
         ip=ip,
-        ip_country=None,
+        ip_country=_placed(ip, ip_country),
         email=f"{customer}@example.com",
         customer=customer,
         customer_created=customer_created,
@@ -229,6 +238,21 @@ def renewal() -> Story:
     return Story("", tuple(history), scored)
 
 
+def invoice_paid_from_abroad() -> Story:
+    """A long-standing subscriber on a trip pays an open invoice from a hotel's network."""
+    created = NOON - 300 * DAY
+    history = _renewals("cus_trip", created, months=8, card="fp_trip", amount=2_900)
+    paid = _on_session(
+        created=NOON,
+        customer="cus_trip",
+        customer_created=created,
+        amount=2_900,
+        card="fp_trip",
+        ip_country="FR",
+    )
+    return Story("", tuple(history), paid)
+
+
 def stolen_card_on_an_existing_customer() -> Story:
     created = NOON - 300 * DAY
     history = _renewals("cus_ato", created, months=8, card="fp_own", amount=2_900)
@@ -251,7 +275,7 @@ def stolen_card_signup() -> Story:
         card="fp_stolen2",
         card_country="GB",
         ip=SIGNUP_IP,
-        ip_country=None,
+        ip_country=SIGNUP_IP_COUNTRY,
         email="qzkxvbw81@vjdkwe.xyz",
         customer="cus_thief",
         customer_created=created,
@@ -270,7 +294,7 @@ def card_testing_burst(attempts: int = 30) -> list[Story]:
             card=f"fp_t{i}",
             card_bin="400000",
             ip=TESTER_IP,
-            ip_country=None,
+            ip_country=TESTER_IP_COUNTRY,
             email=None,
             customer=None,
             customer_created=None,
@@ -333,6 +357,26 @@ LEGITIMATE: tuple[Story, ...] = (
     _named("third open invoice paid in a row", third_open_invoice_paid_in_a_row),
     _named("trial converting, card set up 14 days earlier", trial_converting),
     _named("monthly renewal", renewal),
+    _named("open invoice paid from abroad (IP FR, card US)", invoice_paid_from_abroad),
+)
+
+
+def guest_from_abroad(*, amount: int, ip_country: str) -> Story:
+    story = _guest(amount=amount, ip=SIGNUP_IP)
+    return Story("", (), replace(story.scored, ip_country=ip_country))
+
+
+# A guest paying from abroad looks like the simulator's card testing (no customer, no
+# email, an IP away from the card's country): worth a look, not a block.
+ABROAD: tuple[Story, ...] = (
+    _named(
+        "one-off $20, no customer, no email, IP FR, card US",
+        lambda: guest_from_abroad(amount=2_000, ip_country="FR"),
+    ),
+    _named(
+        "one-off $250, no customer, no email, IP JP, card US",
+        lambda: guest_from_abroad(amount=25_000, ip_country="JP"),
+    ),
 )
 
 FRAUD: tuple[Story, ...] = (
@@ -349,7 +393,7 @@ def main() -> None:
     scorer = load_default()
     print("| scenario | score |")
     print("| --- | ---: |")
-    for story in (*LEGITIMATE, *FRAUD):
+    for story in (*LEGITIMATE, *ABROAD, *FRAUD):
         print(f"| {story.name} | {scorer.score(story.signals())} |")
     burst = [scorer.score(story.signals()) for story in card_testing_burst()]
     print(f"| card testing, tries 1-30 | {' '.join(map(str, burst))} |")

@@ -10,7 +10,13 @@ from __future__ import annotations
 import pytest
 
 from seikyu.risk.model.scorer import load_default
-from tests.unit.risk_model.scenarios import FRAUD, LEGITIMATE, Story, card_testing_burst
+from tests.unit.risk_model.scenarios import (
+    ABROAD,
+    FRAUD,
+    LEGITIMATE,
+    Story,
+    card_testing_burst,
+)
 
 ELEVATED = 65
 HIGHEST = 75
@@ -21,6 +27,13 @@ def test_an_everyday_legitimate_payment_scores_normal(story: Story) -> None:
     score = load_default().score(story.signals())
 
     assert score < ELEVATED, f"{story.name}: {score}"
+
+
+@pytest.mark.parametrize("story", ABROAD, ids=[story.name for story in ABROAD])
+def test_a_guest_paying_from_abroad_is_not_blocked(story: Story) -> None:
+    score = load_default().score(story.signals())
+
+    assert score < HIGHEST, f"{story.name}: {story.signals()}: {score}"
 
 
 def test_a_card_testing_burst_reaches_highest_within_its_first_tries_and_stays_there() -> None:

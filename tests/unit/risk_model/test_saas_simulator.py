@@ -81,13 +81,28 @@ def test_the_dataset_has_one_row_per_attempt() -> None:
     assert int(data.fraud.sum()) == sum(a.fraud for a in simulation.attempts)
 
 
-def test_screening_sees_no_ip_country_and_not_always_an_ip() -> None:
+def test_screening_places_every_ip_it_is_given_and_is_not_always_given_one() -> None:
     attempts = [a.attempt for a in simulate(SMALL).attempts]
     on_session_shapes = [a for a in attempts if a.customer_id is None and a.amount > 0]
 
-    assert all(a.ip_country is None for a in attempts)
+    assert all((a.ip_country is None) == (a.ip_address is None) for a in attempts)
     assert any(a.ip_address is None for a in on_session_shapes)
     assert any(a.ip_address is not None for a in on_session_shapes)
+
+
+def test_without_ip_geolocation_no_attempt_has_an_ip_country() -> None:
+    attempts = [a.attempt for a in simulate(replace(SMALL, ip_geolocation=False)).attempts]
+
+    assert all(a.ip_country is None for a in attempts)
+    assert any(a.ip_address is not None for a in attempts)
+
+
+def test_legitimate_customers_sometimes_pay_from_abroad() -> None:
+    legit = [a.attempt for a in simulate(SMALL).attempts if not a.fraud]
+    placed = [a for a in legit if a.ip_country is not None and a.card_country is not None]
+
+    abroad = sum(a.ip_country != a.card_country for a in placed)
+    assert 0 < abroad < len(placed) * 0.2
 
 
 def test_everyday_repeats_and_one_offs_are_legitimate() -> None:

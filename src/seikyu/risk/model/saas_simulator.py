@@ -96,7 +96,8 @@ class SimulationConfig:
     stolen_card_signups_per_day: float = 0.6
     friendly_fraud_rate: float = 0.0008
     # The everyday repeats and one-offs; each is documented in docs/fraud-model.md.
-    ip_geolocation: bool = False
+    # Screening places public IPs by country (GeoLite2), so the model sees IP countries.
+    ip_geolocation: bool = True
     ip_passed_share: float = 0.75
     # Checkouts that collect no billing address leave its country unknown.
     billing_country_share: float = 0.5

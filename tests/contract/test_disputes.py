@@ -198,6 +198,31 @@ def test_an_authorization_not_captured_is_not_disputed(client: stripe.StripeClie
     assert listed_ids(client) == []
 
 
+def test_an_authorization_is_disputed_for_what_its_capture_took(
+    client: stripe.StripeClient,
+) -> None:
+    intent = pay(client, capture_method="manual")
+
+    client.v1.payment_intents.capture(intent.id, params={"amount_to_capture": 1500})
+
+    [dispute] = client.v1.disputes.list(params={"payment_intent": intent.id}).data
+    charge = client.v1.charges.retrieve(str(intent.latest_charge))
+    assert (dispute.amount, dispute.status, dispute.charge) == (1500, "needs_response", charge.id)
+    assert (charge.disputed, charge.amount_captured) == (True, 1500)
+    assert [e.data.object["id"] for e in events_of(client, "charge.dispute.created")] == [
+        dispute.id
+    ]
+
+
+def test_a_canceled_authorization_is_never_disputed(client: stripe.StripeClient) -> None:
+    intent = pay(client, capture_method="manual")
+
+    client.v1.payment_intents.cancel(intent.id)
+
+    assert listed_ids(client) == []
+    assert client.v1.charges.retrieve(str(intent.latest_charge)).disputed is False
+
+
 def test_a_charged_back_charge_cannot_be_refunded(client: stripe.StripeClient) -> None:
     dispute = disputed(client)
 

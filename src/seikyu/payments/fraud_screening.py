@@ -22,6 +22,7 @@ from seikyu.db.models.payment_intents import PaymentIntent
 from seikyu.db.models.payment_methods import PaymentMethod
 from seikyu.db.models.setup_intents import SetupIntent
 from seikyu.db.uow import UnitOfWork
+from seikyu.payments import payment_methods
 from seikyu.payments.domain.processor import Outcome, OutcomeStatus
 from seikyu.payments.domain.test_cards import RiskBehaviour, card_for_key
 from seikyu.risk import disputes, early_fraud_warnings, ip_geolocation, reviews
@@ -149,8 +150,24 @@ def after_charge(
     test_card = card_for_key(payment_method.processor_card)
     if test_card is not None and test_card.early_fraud_warning:
         early_fraud_warnings.create_warning(uow, charge, TEST_FRAUD_TYPE)
-    # A cardholder disputes money taken, so an authorization alone is never disputed.
-    if test_card is not None and test_card.dispute is not None and charge.captured:
+    # A cardholder disputes money taken, so an authorization alone is never disputed: a
+    # charge captured later is disputed then (`after_capture`).
+    if charge.captured:
+        _dispute_test_card(uow, charge, payment_method)
+
+
+def after_capture(uow: UnitOfWork, charge: Charge) -> None:
+    """Open the dispute of a test card whose authorization has now been captured."""
+    if charge.payment_method_id is None or charge.disputed:
+        return
+    payment_method = payment_methods.find(uow, charge.payment_method_id)
+    if payment_method is not None:
+        _dispute_test_card(uow, charge, payment_method)
+
+
+def _dispute_test_card(uow: UnitOfWork, charge: Charge, payment_method: PaymentMethod) -> None:
+    test_card = card_for_key(payment_method.processor_card)
+    if test_card is not None and test_card.dispute is not None:
         dispute = test_card.dispute
         disputes.open_dispute(uow, charge, reason=dispute.reason, inquiry=dispute.inquiry)
 

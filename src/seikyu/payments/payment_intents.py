@@ -180,10 +180,12 @@ def capture(
 
 def record_capture(uow: UnitOfWork, intent: PaymentIntent, amount: int) -> None:
     """The processor captured `amount` of the intent's authorization."""
-    charges.record_capture(uow, charges.get(uow, _latest_charge_id(intent)), amount)
+    charge = charges.get(uow, _latest_charge_id(intent))
+    charges.record_capture(uow, charge, amount)
     intent.amount_received = amount
     intent.amount_capturable = 0
     _move(uow, intent, Action.CAPTURE)
+    fraud_screening.after_capture(uow, charge)
 
 
 def cancel(

@@ -1,7 +1,8 @@
 """Disputes (`/v1/disputes`): a cardholder challenging a charge through the issuer.
 
-The test processor's dispute cards open one as soon as their payment succeeds
-(`open_dispute`, in the charge's own transaction). Opening marks the charge `disputed`,
+The test processor's dispute cards open one as soon as money is taken: with the payment,
+or with the capture of an authorization held for later (`open_dispute`, in the charge's
+or the capture's own transaction). Opening marks the charge `disputed`,
 closes its open review as `disputed` and leaves its early fraud warnings nothing to act on.
 The account then stages and submits evidence (`update`) or accepts the loss (`close`); in
 test mode the issuer decides at once from the evidence (see `domain.dispute_evidence`).
@@ -61,7 +62,8 @@ def open_dispute(uow: UnitOfWork, charge: Charge, *, reason: str, inquiry: bool)
         created=uow.now,
         charge_id=charge.id,
         payment_intent_id=charge.payment_intent_id,
-        amount=charge.amount,
+        # What was taken: a partly captured authorization is disputed for its capture.
+        amount=charge.amount_captured or charge.amount,
         currency=charge.currency,
         reason=reason,
         status=move.status.value,

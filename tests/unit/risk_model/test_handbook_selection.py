@@ -55,6 +55,35 @@ def test_added_features_of_a_transaction_ignore_everything_after_it() -> None:
     assert np.array_equal(early, extended, equal_nan=True)
 
 
+def test_terminal_features_count_only_week_old_frauds_the_card_does_not_explain() -> None:
+    # Terminal 0 sees: on day 20 a fraud at five times its card's baseline (explained by
+    # the card), on day 21 a fraud of a card without history (ordinary), then two later
+    # transactions whose known labels end 7 days before them. Row 0 builds the baseline.
+    days = [0, 20, 21, 27.5, 28.5]
+    seconds = (np.asarray(days) * DAY).astype(np.int64)
+    tx = Transactions(
+        seconds,
+        seconds // DAY,
+        np.asarray([0, 0, 1, 2, 3], dtype=np.int64),
+        np.asarray([1, 0, 0, 0, 0], dtype=np.int64),
+        np.asarray([10, 50, 10, 10, 10], dtype=np.float64),
+        np.asarray([0, 1, 1, 0, 0], dtype=np.int64),
+        np.zeros(5, dtype=np.int64),
+    )
+
+    x = dict(zip(ADDED_FEATURES, added_features(tx).T, strict=True))
+
+    # Day 27.5 knows day 20 only (explained); day 28.5 knows days 20 and 21.
+    assert x["TERMINAL_ID_ORDINARY_FRAUD_RISK_1DAY_WINDOW"][3:].tolist() == [0.0, 1.0]
+    assert x["TERMINAL_ID_ORDINARY_FRAUD_RISK_7DAY_WINDOW"][3:].tolist() == [0.0, 0.5]
+    since = x["TERMINAL_ID_DAYS_SINCE_FIRST_ORDINARY_FRAUD"]
+    assert np.isnan(since[:4]).all()
+    assert since[4] == 7.5
+    last = x["TERMINAL_ID_LAST_KNOWN_IS_ORDINARY_FRAUD"]
+    assert np.isnan(last[:3]).all()
+    assert last[3:].tolist() == [0.0, 1.0]
+
+
 def test_selection_uses_validation_only_and_matches_a_direct_training() -> None:
     tx, features = handbook_data(HandbookConfig(n_customers=400, n_terminals=800, nb_days=70))
     wider, names = with_added_features(tx, features)

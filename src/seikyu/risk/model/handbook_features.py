@@ -108,11 +108,24 @@ BASELINE_DAYS = 60
 HIGH_RATIO = 3.0
 RECENT_DAYS = (1, 14)
 
+# The terminal's delayed labels, read more closely than the book's risk (labels a week old
+# at least, as for the book's). A fraud at an amount ordinary for its card (at most
+# HIGH_RATIO times the card's baseline, or no baseline yet) is not explained by the card, so
+# it points at the terminal; the book's risk also counts a compromised card's large amounts
+# at innocent terminals. A terminal compromise makes every transaction there fraud for 28
+# days: the age of its first ordinary fraud tells a compromise still running from one over,
+# whose week-old labels still raise the book's risk, so the lookback reaches past 28 days.
+ORDINARY_RISK_DAYS = (1, 7)
+FIRST_FRAUD_LOOKBACK_DAYS = 42
+
 ADDED_FEATURES: tuple[str, ...] = (
     "CUSTOMER_ID_AMOUNT_TO_BASELINE",
     "CUSTOMER_ID_AMOUNT_ZSCORE_BASELINE",
     *(f"CUSTOMER_ID_HIGH_AMOUNT_SHARE_{w}DAY_WINDOW" for w in RECENT_DAYS),
     f"CUSTOMER_ID_HIGH_AMOUNT_NB_{RECENT_DAYS[-1]}DAY_WINDOW",
+    *(f"TERMINAL_ID_ORDINARY_FRAUD_RISK_{w}DAY_WINDOW" for w in ORDINARY_RISK_DAYS),
+    "TERMINAL_ID_DAYS_SINCE_FIRST_ORDINARY_FRAUD",
+    "TERMINAL_ID_LAST_KNOWN_IS_ORDINARY_FRAUD",
 )
 
 
@@ -148,6 +161,47 @@ def _added_customer_features(tx: Transactions) -> list[npt.NDArray[np.float64]]:
     return result
 
 
+def _added_terminal_features(
+    tx: Transactions, ratio: npt.NDArray[np.float64]
+) -> list[npt.NDArray[np.float64]]:
+    order, keys = _sorted_keys(tx.terminal, tx.seconds)
+    ordinary = ((tx.fraud == 1) & ~(ratio > HIGH_RATIO))[order]
+    frauds = np.concatenate(([0.0], np.cumsum(ordinary)))
+    # Labels known at t: those of transactions up to t - 7 days, as for the book's risk.
+    end = np.searchsorted(keys, keys - DELAY_DAYS * DAY, side="right")
+    columns = []
+    for w in ORDINARY_RISK_DAYS:
+        start = np.searchsorted(keys, keys - (DELAY_DAYS + w) * DAY, side="right")
+        count = (end - start).astype(np.float64)
+        fraud = frauds[end] - frauds[start]
+        columns.append(np.divide(fraud, count, out=np.zeros_like(fraud), where=count > 0))
+    # The first ordinary fraud at or after each position (n: none), a reversed running min.
+    n = order.size
+    upcoming = np.minimum.accumulate(np.where(ordinary, np.arange(n), n)[::-1])[::-1]
+    upcoming = np.append(upcoming, n)
+    start = np.searchsorted(
+        keys, keys - (DELAY_DAYS + FIRST_FRAUD_LOOKBACK_DAYS) * DAY, side="right"
+    )
+    first = upcoming[start]
+    # Keys of one terminal differ by seconds only; none in the window gives NaN (missing).
+    found = first < end
+    since = (keys - keys[np.minimum(first, n - 1)]) / DAY
+    columns.append(np.where(found, since, np.nan))
+    # The latest transaction with a known label, if it is this terminal's.
+    terminal_start = np.searchsorted(keys, keys - keys % _SPAN, side="left")
+    latest = end - 1
+    has_latest = latest >= terminal_start
+    last_is_fraud = ordinary[np.maximum(latest, 0)].astype(np.float64)
+    columns.append(np.where(has_latest, last_is_fraud, np.nan))
+    result = []
+    for values in columns:
+        unsorted = np.empty(n)
+        unsorted[order] = values
+        result.append(unsorted)
+    return result
+
+
 def added_features(tx: Transactions) -> npt.NDArray[np.float64]:
     """The added features, one row per transaction, columns in `ADDED_FEATURES` order."""
-    return np.column_stack(_added_customer_features(tx))
+    customer = _added_customer_features(tx)
+    return np.column_stack([*customer, *_added_terminal_features(tx, customer[0])])

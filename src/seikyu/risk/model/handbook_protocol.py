@@ -100,6 +100,12 @@ class Figures:
     card_precision_at_100: float
 
 
+def validation_start_days(training_start_day: int = TRAINING_START_DAY) -> list[int]:
+    """The training-week starts of the validation blocks, latest first."""
+    first_fold = training_start_day - TRAIN_DAYS - DELAY_DAYS
+    return [first_fold - 7 * k for k in range(VALIDATION_FOLDS)]
+
+
 def split(tx: Transactions, start_day: int) -> Split:
     """Train and test rows of the block whose training week starts on `start_day`."""
     train = (tx.day >= start_day) & (tx.day < start_day + TRAIN_DAYS)
@@ -211,19 +217,18 @@ def select_and_test(
 
     The test week plays no part in the choice: it is scored for the chosen setting only.
     """
-    first_fold = training_start_day - TRAIN_DAYS - DELAY_DAYS
     # Settings that differ only in rounds share their trainings.
     trainings: dict[tuple[int, float, int], list[int]] = {}
     for leaves, rate, rounds, min_leaf in grid:
         trainings.setdefault((leaves, rate, min_leaf), []).append(rounds)
     per_setting: dict[tuple[int, float, int, int], list[Figures]] = {}
     for (leaves, rate, min_leaf), cuts in trainings.items():
-        for k in range(VALIDATION_FOLDS):
+        for start_day in validation_start_days(training_start_day):
             folds = _assess_rounds(
                 tx,
                 features,
                 feature_names,
-                first_fold - 7 * k,
+                start_day,
                 (leaves, rate, max(cuts), min_leaf),
                 cuts,
             )

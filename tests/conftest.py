@@ -77,7 +77,7 @@ def account(db: Database) -> TestAccount:
 def client(server: ServerProcess, account: TestAccount) -> stripe.StripeClient:
     return stripe.StripeClient(
         account.secret,
-        base_addresses={"api": server.url, "meter_events": server.url},
+        base_addresses={"api": server.url, "files": server.url, "meter_events": server.url},
         max_network_retries=0,
     )
 

@@ -7,10 +7,12 @@ Stripe's wire it means "clear this field".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
 from seikyu.core.errors import invalid
+from seikyu.files.domain.upload import Upload
 
 _KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _PART = re.compile(r"\[([^\[\]]*)\]")
@@ -30,11 +32,17 @@ def decode(raw: str | bytes) -> Decoded:
         pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except ValueError:
         raise invalid(f"Too many parameters: a request may have at most {MAX_FIELDS}.") from None
+    return assemble(pairs)
+
+
+def assemble(pairs: Iterable[tuple[str, Any]]) -> Decoded:
+    """Nested params from `(name, value)` pairs in the order sent; a value that is not a
+    string (an uploaded file) is placed as it is."""
     root: dict[str, Any] = {}
     for key, value in pairs:
         if not key:
             continue  # `=x` or a stray `&`: nothing is named, so nothing is set
-        if "\x00" in key or "\x00" in value:
+        if "\x00" in key or (isinstance(value, str) and "\x00" in value):
             # Neither database can store NUL in text, and no Stripe value contains one.
             raise invalid(f"Invalid string: {key} contains a null byte.", param=_printable(key))
         _insert(root, key, value)
@@ -46,7 +54,7 @@ def _printable(key: str) -> str:
     return key.replace("\x00", "")
 
 
-def _insert(root: dict[str, Any], key: str, value: str) -> None:
+def _insert(root: dict[str, Any], key: str, value: Any) -> None:
     match = _KEY.match(key)
     if match is None:
         raise invalid(f"Invalid parameter name: {key}", param=key)
@@ -130,7 +138,10 @@ SENSITIVE = frozenset({"number", "cvc", "card_number", "account_number", "secret
 
 
 def redact(params: Any) -> Any:
-    """A copy safe to log: card numbers and CVCs are replaced wherever they appear."""
+    """A copy safe to log: card numbers and CVCs are replaced wherever they appear, and an
+    uploaded file by its name and size."""
+    if isinstance(params, Upload):
+        return f"[file {params.filename or ''}, {len(params.data):,} bytes]"
     if isinstance(params, dict):
         return {
             key: ("[REDACTED]" if key in SENSITIVE else redact(value))

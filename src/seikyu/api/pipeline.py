@@ -21,9 +21,10 @@ from seikyu.api.credential_cache import CredentialCache
 from seikyu.api.errors import envelope, internal_error, not_found_route, status_for
 from seikyu.api.expand import expand
 from seikyu.api.form import decode, redact
+from seikyu.api.multipart import decode_multipart, is_multipart
 from seikyu.api.params import parse
 from seikyu.api.request_keys import fingerprint, secret_from
-from seikyu.api.routing import Call, Operation
+from seikyu.api.routing import Call, Operation, RawResponse
 from seikyu.clocks import following
 from seikyu.core.clock import monotonic
 from seikyu.core.errors import ErrorType, Kind, SeikyuError
@@ -57,6 +58,7 @@ class Outgoing:
     status: int
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    media_type: str = "application/json"
 
 
 class _Replay(Exception):
@@ -109,7 +111,7 @@ class Pipeline:
                     creds.livemode,
                 )
                 uow.actor = Actor(creds.account_id, creds.livemode, trace.request_id, idem_key)
-                raw = decode(req.body if req.method == "POST" else req.query)
+                raw = params_of(req)
                 trace.params = redact(raw)
                 if op is None:
                     raise not_found_route(req.method, req.path)
@@ -123,8 +125,12 @@ class Pipeline:
                 if not readonly:
                     following.follow(uow, _object_ids(req.path_params, raw))
                 call = Call(uow, params, req.path_params, req.path, self.processor, req.base_url)
+                result: dict[str, Any] = {}
                 try:
-                    result = op.handler(call)
+                    answer = op.handler(call)
+                    if isinstance(answer, RawResponse):
+                        return self._raw(answer, req, trace, received)
+                    result = answer
                     kept: SeikyuError | None = None
                 except SeikyuError as error:
                     if not error.keep_changes:
@@ -161,6 +167,16 @@ class Pipeline:
             if claimed is not None:
                 with self._in_flight_lock:
                     self._in_flight.discard(claimed)
+
+    def _raw(
+        self, result: RawResponse, req: Incoming, trace: _Trace, received: datetime
+    ) -> Outgoing:
+        """A download: the bytes as they are, logged like any read."""
+        self.log_writer.submit(
+            self._log_row(received, req, trace, 200, None, req.path_params.get("id"), None)
+        )
+        headers = {"Request-Id": trace.request_id, **result.headers}
+        return Outgoing(200, result.body, headers, result.media_type)
 
     # --- authentication -----------------------------------------------------------
 
@@ -353,8 +369,19 @@ def _in_flight() -> SeikyuError:
     )
 
 
+def params_of(req: Incoming) -> dict[str, Any]:
+    """The request's params: from the query of a read, from the body of a write (a form, or
+    a multipart body carrying a file)."""
+    if req.method != "POST":
+        return decode(req.query)
+    content_type = req.headers.get("content-type")
+    if content_type is not None and is_multipart(content_type):
+        return decode_multipart(content_type, req.body)
+    return decode(req.body)
+
+
 def _fingerprint(req: Incoming, raw: dict[str, Any] | None) -> str:
-    return fingerprint(req.method, req.path, raw if raw is not None else decode(req.body))
+    return fingerprint(req.method, req.path, raw if raw is not None else params_of(req))
 
 
 # Request parameters that name the object a request is about, when its path does not.

@@ -9,6 +9,8 @@ from typing import Any
 
 import orjson
 
+from seikyu.files.domain.upload import Upload
+
 
 def secret_from(header: str) -> str:
     """The key from `Bearer <key>`, or the user of `Basic` auth (as Stripe's curl examples
@@ -28,5 +30,16 @@ def secret_from(header: str) -> str:
 
 def fingerprint(method: str, path: str, params: Any) -> str:
     """Same method, path and parameters give the same fingerprint, whatever their order."""
-    canonical = orjson.dumps({"m": method, "p": path, "b": params}, option=orjson.OPT_SORT_KEYS)
+    canonical = orjson.dumps(
+        {"m": method, "p": path, "b": params},
+        option=orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS,
+        default=_file,
+    )
     return hashlib.sha256(canonical).hexdigest()
+
+
+def _file(value: Any) -> Any:
+    """An uploaded file counts by its name and the digest of its bytes."""
+    if isinstance(value, Upload):
+        return {"filename": value.filename, "sha256": hashlib.sha256(value.data).hexdigest()}
+    raise TypeError(f"{type(value).__name__} is not a request parameter")

@@ -26,7 +26,16 @@ class Call(Generic[P]):
     base_url: str = "http://localhost"
 
 
-Handler = Callable[[Call[Any]], dict[str, Any]]
+@dataclass(frozen=True)
+class RawResponse:
+    """A handler's answer that is not a JSON object: a file's bytes."""
+
+    body: bytes
+    media_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Handler = Callable[[Call[Any]], dict[str, Any] | RawResponse]
 
 
 @dataclass(frozen=True)
@@ -43,10 +52,8 @@ class Router:
 
     def route(
         self, method: str, path: str, params: type[P]
-    ) -> Callable[[Callable[[Call[P]], dict[str, Any]]], Callable[[Call[P]], dict[str, Any]]]:
-        def register(
-            handler: Callable[[Call[P]], dict[str, Any]],
-        ) -> Callable[[Call[P]], dict[str, Any]]:
+    ) -> Callable[[Callable[[Call[P]], Any]], Callable[[Call[P]], Any]]:
+        def register(handler: Callable[[Call[P]], Any]) -> Callable[[Call[P]], Any]:
             self.operations.append(Operation(method, path, params, handler))
             return handler
 

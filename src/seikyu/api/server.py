@@ -84,6 +84,6 @@ def _endpoint(pipeline: Pipeline, methods: dict[str, Operation]) -> Endpoint:
             # The pipeline answers every failure itself; this is the net under the net.
             log.exception("unhandled failure outside the request pipeline")
             out = Outgoing(500, _LAST_RESORT)
-        return Response(out.body, out.status, out.headers, media_type="application/json")
+        return Response(out.body, out.status, out.headers, media_type=out.media_type)
 
     return endpoint

@@ -22,6 +22,7 @@ from seikyu.db.models.charges import Charge
 from seikyu.db.models.disputes import Dispute
 from seikyu.db.pagination import Page, Window
 from seikyu.db.uow import UnitOfWork
+from seikyu.files import service as files
 from seikyu.risk import dispute_repository as repository
 from seikyu.risk import early_fraud_warnings, reviews
 from seikyu.risk.domain import dispute_evidence as evidence_rules
@@ -38,6 +39,7 @@ from seikyu.risk.domain.dispute_status import (
 
 OBJECT = "dispute"
 PREFIX = "dp"
+EVIDENCE_PURPOSE = "dispute_evidence"
 # Visa's codes for the reasons its test cards dispute with; other brands' are not known.
 _VISA_REASON_CODES = {"fraudulent": "10.4", "product_not_received": "13.1"}
 
@@ -104,7 +106,7 @@ def update(uow: UnitOfWork, dispute_id: str, fields: DisputeFields) -> Dispute:
     ):
         raise refusal(dispute.status)
     staged = evidence_rules.merge(dispute.evidence, given)
-    _check_evidence(given, staged)
+    _check_evidence(uow, given, staged)
     uow.before_update(UPDATED_EVENT, dispute)
     dispute.evidence = staged
     if "metadata" in fields:
@@ -185,12 +187,13 @@ def _move(uow: UnitOfWork, dispute: Dispute, action: DisputeAction) -> None:
     dispute.status = move.status.value
 
 
-def _check_evidence(given: Mapping[str, str | None], staged: Mapping[str, str | None]) -> None:
+def _check_evidence(
+    uow: UnitOfWork, given: Mapping[str, str | None], staged: Mapping[str, str | None]
+) -> None:
     for name in evidence_rules.FILE_FIELDS:
         file_id = given.get(name)
         if file_id:
-            # Seikyu keeps no uploaded files, so no file id can name one.
-            raise no_such("file upload", file_id, param=f"evidence[{name}]")
+            files.usable(uow, file_id, EVIDENCE_PURPOSE, param=f"evidence[{name}]")
     if evidence_rules.combined_length(staged) > evidence_rules.COMBINED_TEXT_MAX:
         raise invalid(
             "The evidence's text fields together must be at most "

@@ -1,6 +1,6 @@
 """Background jobs of the serving process: housekeeping that keeps tables bounded (old
-idempotency keys, expired test clocks, events, webhook deliveries and request log lines
-past their retention), and the settling of processor calls whose outcome was lost."""
+idempotency keys, expired test clocks and files, events, webhook deliveries and request log
+lines past their retention), and the settling of processor calls whose outcome was lost."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from seikyu.clocks import repository as clocks
 from seikyu.clocks import test_clocks
 from seikyu.db.uow import Actor, Database, UnitOfWork
 from seikyu.events import retention as history
+from seikyu.files import repository as files
 from seikyu.payments.domain.processor import Processor
 from seikyu.payments.reconciliation import reconcile
 from seikyu.payments.refund_settlement import settle_refunds
@@ -45,6 +46,18 @@ def delete_expired_test_clocks(
         with db.unit(Actor(account_id)) as uow:
             test_clocks.delete(uow, clock_id)
     return len(expired)
+
+
+def delete_expired_files(db: Database, *, now: datetime | None = None) -> int:
+    """Files past their purpose's keeping time go, bytes and all, as Stripe's expire."""
+    done = 0
+    for _ in range(PRUNE_MAX_BATCHES):
+        with db.unit(now=now) as uow:
+            deleted = files.delete_expired(uow.session, uow.now, PRUNE_BATCH)
+        done += deleted
+        if deleted < PRUNE_BATCH:
+            break
+    return done
 
 
 def prune_history(
@@ -86,6 +99,7 @@ def jobs(
         "reconciled lost processor calls": lambda: reconcile(db, processor),
         "settled refunds": lambda: settle_refunds(db, processor),
         "deleted expired test clocks": lambda: delete_expired_test_clocks(db),
+        "deleted expired files": lambda: delete_expired_files(db),
     }
 
 

@@ -13,7 +13,7 @@ from seikyu.api.routing import Call, Router
 from seikyu.db.models.disputes import Dispute
 from seikyu.risk import disputes as service
 from seikyu.risk.disputes import DisputeFields
-from seikyu.risk.domain.dispute_evidence import LONG_TEXT_MAX, SHORT_TEXT_MAX
+from seikyu.risk.domain.dispute_evidence import FILE_FIELDS, LONG_TEXT_MAX, SHORT_TEXT_MAX
 
 router = Router()
 
@@ -116,6 +116,8 @@ registry.register(
         model=Dispute,
         render=render_dispute,
         load=service.find,
-        expandable=frozenset({"charge", "payment_intent"}),
+        expandable=frozenset(
+            {"charge", "payment_intent", *(f"evidence.{name}" for name in FILE_FIELDS)}
+        ),
     )
 )

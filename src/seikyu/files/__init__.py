@@ -1,0 +1,1 @@
+"""Uploaded files (`/v1/files`): dispute evidence, signatures and brand images."""

@@ -1,0 +1,1 @@
+"""What a file may be, by purpose; pure, standard library only."""

@@ -282,6 +282,9 @@ def test_stream_with_more_than_100_events(stream: httpx.Client, customer: str) -
         ),
         ({"timestamp": "not a time"}, "events[2].timestamp"),
         ({"identifier": 12}, "events[2].identifier"),
+        ({"identifier": "   "}, "events[2].identifier"),
+        ({"event_name": " "}, "events[2].event_name"),
+        ({"timestamp": "2025-01-01 00:00:00Z"}, "events[2].timestamp"),
         ({"color": "red"}, "events[2].color"),
     ],
 )
@@ -291,3 +294,12 @@ def test_stream_names_the_bad_event(
     batch = [stream_event(customer, identifier=f"ok{i}") for i in range(4)]
     batch[2] = {**batch[2], **changes}
     refused(stream.post(V2_STREAM, json={"events": batch}), param)
+
+
+def test_stream_refuses_a_null_byte_where_it_is(
+    stream: httpx.Client, http: httpx.Client, customer: str
+) -> None:
+    batch = [stream_event(customer, identifier=f"nul{i}") for i in range(3)]
+    batch[1]["payload"]["note"] = "a\x00b"
+    refused(stream.post(V2_STREAM, json={"events": batch}), "events[1].payload.note")
+    refused(http.post(V2_EVENTS, json=v2(customer, identifier="x\x00")), "identifier")

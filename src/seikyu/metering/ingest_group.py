@@ -10,6 +10,7 @@ responses for idempotency keys and one log line per request.
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,10 +18,8 @@ from seikyu.core.clock import monotonic, to_unix
 from seikyu.core.errors import SeikyuError
 from seikyu.db.uow import Actor, UnitOfWork
 from seikyu.metering import ingest_idempotency as idempotency
-from seikyu.metering import ingest_repository as repo
 from seikyu.metering.domain import ingest_rules as rules
-from seikyu.metering.domain.ingest_rules import ReportedEvent
-from seikyu.metering.domain.rollup_deltas import StoredEvent, rollup_deltas
+from seikyu.metering.event_storage import EventRow, store_events
 from seikyu.metering.ingest_jobs import AcceptedEvent, Job, Outcome, Reply
 from seikyu.metering.ingest_lookups import (
     CustomerFound,
@@ -29,9 +28,6 @@ from seikyu.metering.ingest_lookups import (
     MeterChoice,
     MeterKey,
 )
-from seikyu.metering.ingest_repository import EventRow
-
-IdentifierKey = tuple[str, bool, str]
 
 
 def write_group(
@@ -57,8 +53,9 @@ def write_group(
         reply = replies[i] = job.respond(outcome)
         if idempotency.keeps_response(job, outcome if isinstance(outcome, SeikyuError) else None):
             kept.append((job, reply))
-    idempotency.store_responses(uow.session, kept)
-    repo.add_logs(uow.session, [_log_row(job, replies[i]) for i, job in enumerate(jobs)])
+    idempotency.store_responses(
+        uow.session, kept, [_log_row(job, replies[i]) for i, job in enumerate(jobs)]
+    )
     return [replies[i] for i in range(len(jobs))]
 
 
@@ -68,15 +65,17 @@ def _ingest_events(
     if not indexes:
         return {}
     session = uow.session
+    names = {i: {event.event_name for event in jobs[i].events} for i in indexes}
     meters = lookups.meters(
-        session, ((*_owner(jobs[i]), e.event_name) for i in indexes for e in jobs[i].events)
+        session, {(*_owner(jobs[i]), name) for i in indexes for name in names[i]}
     )
-    wanted = []
+    wanted: set[CustomerKey] = set()
     for i in indexes:
+        account_id, livemode = _owner(jobs[i])
         for event in jobs[i].events:
-            meter = meters[(*_owner(jobs[i]), event.event_name)].meter
+            meter = meters[(account_id, livemode, event.event_name)].meter
             if meter is not None and event.payload.get(meter.customer_key):
-                wanted.append((*_owner(jobs[i]), event.payload[meter.customer_key]))
+                wanted.add((account_id, livemode, event.payload[meter.customer_key]))
     customers = lookups.customers(session, wanted)
     clocks = lookups.clock_times(
         session, {c.test_clock for c in customers.values() if c.test_clock is not None}
@@ -85,39 +84,27 @@ def _ingest_events(
     outcomes: dict[int, Outcome] = {}
     rows: list[EventRow] = []
     owners: list[int] = []  # the job each row belongs to
-    seen: set[IdentifierKey] = set()
+    seen: dict[tuple[str, bool], set[str]] = defaultdict(set)  # identifiers, by owner
     for i in indexes:
         job = jobs[i]
-        account_id, livemode = _owner(job)
+        taken = seen[_owner(job)]
         found = _Found(meters, customers, clocks, to_unix(job.context.received))
         try:
-            resolved = [_resolve(uow, job, event, found) for event in job.events]
-            fresh = []
-            for _, row in resolved:
-                slot = (account_id, livemode, row.identifier)
-                if slot in seen:
-                    if job.strict:
-                        raise rules.duplicate(row.identifier, job.events[0].naming)
-                    continue  # the stream's duplicates are dropped, as Stripe does
-                fresh.append(row)
-                seen.add(slot)
+            accepted, fresh = _resolve(uow, job, found, taken)
         except SeikyuError as error:
             outcomes[i] = error
             continue
+        taken.update(row.identifier for row in fresh)
         rows += fresh
         owners += [i] * len(fresh)
-        outcomes[i] = [accepted for accepted, _ in resolved]
+        outcomes[i] = accepted
 
-    inserted = repo.insert_events(session, rows)
-    stored = []
+    strict = [row.identifier for row, i in zip(rows, owners, strict=True) if jobs[i].strict]
+    inserted = store_events(session, rows, strict)
     for row, owner in zip(rows, owners, strict=True):
-        seq = inserted.get((row.account_id, row.livemode, row.identifier))
-        if seq is not None:
-            stored.append(StoredEvent(row.meter_id, row.customer_id, row.timestamp, row.value, seq))
-        elif jobs[owner].strict:
+        if jobs[owner].strict and (row.account_id, row.livemode, row.identifier) not in inserted:
             # One event a strict request, so nothing of it was stored.
             outcomes[owner] = rules.duplicate(row.identifier, jobs[owner].events[0].naming)
-    repo.add_to_rollups(session, rollup_deltas(stored))
     return outcomes
 
 
@@ -132,38 +119,59 @@ class _Found:
 
 
 def _resolve(
-    uow: UnitOfWork, job: Job, event: ReportedEvent, found: _Found
-) -> tuple[AcceptedEvent, EventRow]:
-    """The event tied to its meter and customer, at its timestamp, or the reason it fails."""
+    uow: UnitOfWork, job: Job, found: _Found, taken: set[str]
+) -> tuple[list[AcceptedEvent], list[EventRow]]:
+    """The job's events tied to their meters and customers, at their timestamps, and the
+    rows to insert (less the duplicates a stream drops), or the first reason one fails.
+    `taken`: the identifiers of the same account and mode earlier in the group.
+
+    One loop over a hundred events a request: the look-ups are dicts already filled."""
     account_id, livemode = _owner(job)
-    choice = found.meters[(account_id, livemode, event.event_name)]
-    meter = choice.meter
-    if meter is None:
-        raise rules.no_active_meter(event.event_name, event.naming, inactive=choice.inactive_exists)
-    customer_id = rules.customer_of(event.payload, meter.customer_key, event.naming)
-    value = rules.value_of(event.payload, meter.value_key, event.naming)
-    customer = found.customers.get((account_id, livemode, customer_id))
-    if customer is None:
-        raise rules.unknown_customer(customer_id, meter.customer_key, event.naming)
-    # A test clock's customer lives at the clock's time, as on Stripe.
-    now = found.clocks.get(customer.test_clock or "", found.received)
-    timestamp = rules.within_window(
-        now if event.timestamp is None else event.timestamp, now, event.naming
-    )
-    identifier = event.identifier or uow.ids.new("mtrevt")
-    return (
-        AcceptedEvent(event.event_name, event.payload, identifier, timestamp, now),
-        EventRow(
-            account_id,
-            livemode,
-            meter.id,
-            customer_id,
-            identifier,
-            timestamp,
-            value,
-            found.received,
-        ),
-    )
+    received = found.received
+    accepted: list[AcceptedEvent] = []
+    rows: list[EventRow] = []
+    batch: set[str] = set()  # identifiers earlier in this job
+    for event in job.events:
+        naming = event.naming
+        choice = found.meters[(account_id, livemode, event.event_name)]
+        meter = choice.meter
+        if meter is None:
+            raise rules.no_active_meter(event.event_name, naming, inactive=choice.inactive_exists)
+        customer_id = rules.customer_of(event.payload, meter.customer_key, naming)
+        value = rules.value_of(event.payload, meter.value_key, naming)
+        customer = found.customers.get((account_id, livemode, customer_id))
+        if customer is None:
+            raise rules.unknown_customer(customer_id, meter.customer_key, naming)
+        # A test clock's customer lives at the clock's time, as on Stripe.
+        clock = customer.test_clock
+        now = received if clock is None else found.clocks.get(clock, received)
+        timestamp = rules.within_window(
+            now if event.timestamp is None else event.timestamp, now, naming
+        )
+        identifier = event.identifier or uow.ids.new("mtrevt")
+        if job.strict:
+            # Its response shows the event; a stream's shows nothing.
+            accepted.append(
+                AcceptedEvent(event.event_name, event.payload, identifier, timestamp, now)
+            )
+        if identifier in batch or identifier in taken:
+            if job.strict:
+                raise rules.duplicate(identifier, job.events[0].naming)
+            continue  # the stream's duplicates are dropped, as Stripe does
+        batch.add(identifier)
+        rows.append(
+            EventRow(
+                account_id,
+                livemode,
+                meter.id,
+                customer_id,
+                identifier,
+                timestamp,
+                value,
+                received,
+            )
+        )
+    return accepted, rows
 
 
 def _run_work(uow: UnitOfWork, job: Job, work: Any) -> Outcome:

@@ -73,7 +73,10 @@ def answer_known_keys(
     return answers
 
 
-def store_responses(session: Session, stored: list[tuple[Job, Reply]]) -> None:
+def store_responses(
+    session: Session, stored: list[tuple[Job, Reply]], logs: list[dict[str, Any]]
+) -> None:
+    """Store the responses kept for the jobs' keys, with the group's log lines (`logs`)."""
     rows: list[dict[str, Any]] = [
         {
             "account_id": job.context.account_id,
@@ -89,7 +92,7 @@ def store_responses(session: Session, stored: list[tuple[Job, Reply]]) -> None:
         }
         for job, reply in stored
     ]
-    if len(repo.insert_new_keys(session, rows)) != len(rows):
+    if len(repo.add_keys_and_logs(session, rows, logs)) != len(rows):
         raise KeyTakenMeanwhile
 
 

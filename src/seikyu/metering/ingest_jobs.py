@@ -55,7 +55,8 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-# The outcome of a job: the accepted events, whatever its `work` returned, or the error.
+# The outcome of a job: the accepted events (none for a stream), whatever its `work`
+# returned, or the error.
 Outcome = list[AcceptedEvent] | dict[str, Any] | SeikyuError
 Respond = Callable[[Outcome], Reply]
 Work = Callable[[UnitOfWork], dict[str, Any]]
@@ -67,7 +68,8 @@ class Job:
     respond: Respond
     events: list[ReportedEvent] = field(default_factory=list)
     # A duplicate identifier fails the request (v1, v2 single event); in a stream, which
-    # Stripe processes asynchronously, it is dropped without a word.
+    # Stripe processes asynchronously, it is dropped without a word, and the outcome lists
+    # no events: the stream's response shows none.
     strict: bool = True
     work: Work | None = None  # adjustments and sessions: a few rows, in a savepoint
     failed: SeikyuError | None = None  # refused at the edge: only its log line is written

@@ -1,15 +1,17 @@
-"""SQL for ingesting meter events: bulk inserts that skip duplicates, rollup upserts, and
-the batched look-ups that keep the hot path free of per-event queries."""
+"""SQL for ingesting meter events: the batched look-ups that keep the hot path free of
+per-event queries, idempotency keys, log lines, cancellations and sessions. The events
+themselves and their rollups are stored by `event_storage`."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
+import orjson
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from seikyu.db.base import Base
@@ -20,143 +22,6 @@ from seikyu.db.models.meter_events import MeterEvent
 from seikyu.db.models.meter_rollups import MeterRollup
 from seikyu.db.models.test_clocks import TestClock
 from seikyu.metering.domain.aggregation import Usage
-from seikyu.metering.domain.rollup_deltas import RollupDelta
-
-
-@dataclass(frozen=True, slots=True)
-class EventRow:
-    account_id: str
-    livemode: bool
-    meter_id: str
-    customer_id: str
-    identifier: str
-    timestamp: int
-    value: int
-    received: int
-
-
-# (account_id, livemode, identifier) -> seq of each row actually inserted.
-Inserted = dict[tuple[str, bool, str], int]
-
-_PG_INSERT = """
-    INSERT INTO meter_events
-        (account_id, livemode, meter_id, customer_id, identifier, "timestamp", value,
-         received, canceled)
-    SELECT a, l, m, c, i, t, v, r, false
-    FROM unnest(
-        %b::varchar[], %b::boolean[], %b::varchar[], %b::varchar[], %b::varchar[],
-        %b::bigint[], %b::bigint[], %b::bigint[]
-    ) AS u(a, l, m, c, i, t, v, r)
-    ON CONFLICT (account_id, livemode, identifier) DO NOTHING
-    RETURNING seq, account_id, livemode, identifier
-"""
-
-# Only placeholders are formatted into it; every value is bound.
-_SQLITE_INSERT = (
-    "INSERT INTO meter_events (account_id, livemode, meter_id, customer_id, identifier, "
-    '"timestamp", value, received, canceled) VALUES {values} '
-    "ON CONFLICT (account_id, livemode, identifier) DO NOTHING "
-    "RETURNING seq, account_id, livemode, identifier"
-)
-# Nine columns a row: well under SQLite's limit of 32,766 bound parameters a statement.
-_SQLITE_ROWS_PER_STATEMENT = 1000
-
-
-def insert_events(session: Session, rows: Sequence[EventRow]) -> Inserted:
-    """Insert the rows whose identifier is new to their account and mode, in one statement
-    (PostgreSQL) or a few (SQLite); the rest are duplicates and are left out."""
-    if not rows:
-        return {}
-    connection = session.connection().connection.driver_connection
-    assert connection is not None
-    if session.get_bind().dialect.name == "postgresql":
-        # In key order, so two groups written at once wait for each other's identifiers
-        # in the same order and cannot deadlock.
-        rows = sorted(rows, key=lambda r: (r.account_id, r.livemode, r.identifier))
-        # Binary arrays: psycopg dumps them about a third faster than text ones.
-        with connection.cursor(binary=True) as cursor:
-            cursor.execute(
-                _PG_INSERT,
-                [
-                    [r.account_id for r in rows],
-                    [r.livemode for r in rows],
-                    [r.meter_id for r in rows],
-                    [r.customer_id for r in rows],
-                    [r.identifier for r in rows],
-                    [r.timestamp for r in rows],
-                    [r.value for r in rows],
-                    [r.received for r in rows],
-                ],
-            )
-            return {(a, bool(lm), i): seq for seq, a, lm, i in cursor.fetchall()}
-    inserted: Inserted = {}
-    for start in range(0, len(rows), _SQLITE_ROWS_PER_STATEMENT):
-        chunk = rows[start : start + _SQLITE_ROWS_PER_STATEMENT]
-        values = ",".join(["(?,?,?,?,?,?,?,?,0)"] * len(chunk))
-        params: list[Any] = []
-        for r in chunk:
-            params += [
-                r.account_id,
-                int(r.livemode),
-                r.meter_id,
-                r.customer_id,
-                r.identifier,
-                r.timestamp,
-                r.value,
-                r.received,
-            ]
-        cursor = connection.execute(_SQLITE_INSERT.format(values=values), params)
-        inserted.update({(a, bool(lm), i): seq for seq, a, lm, i in cursor.fetchall()})
-    return inserted
-
-
-_ROLLUP_UPSERT = text(
-    """
-    INSERT INTO meter_rollups AS r
-        (meter_id, customer_id, bucket, sum_value, event_count, max_value, last_value,
-         last_timestamp, last_seq)
-    VALUES (:meter_id, :customer_id, :bucket, :total, :count, :peak, :last,
-            :last_timestamp, :last_seq)
-    ON CONFLICT (meter_id, customer_id, bucket) DO UPDATE SET
-        sum_value = r.sum_value + excluded.sum_value,
-        event_count = r.event_count + excluded.event_count,
-        max_value = CASE WHEN r.max_value IS NULL OR excluded.max_value > r.max_value
-            THEN excluded.max_value ELSE r.max_value END,
-        last_value = CASE WHEN r.last_timestamp IS NULL
-            OR (excluded.last_timestamp, excluded.last_seq) > (r.last_timestamp, r.last_seq)
-            THEN excluded.last_value ELSE r.last_value END,
-        last_timestamp = CASE WHEN r.last_timestamp IS NULL
-            OR (excluded.last_timestamp, excluded.last_seq) > (r.last_timestamp, r.last_seq)
-            THEN excluded.last_timestamp ELSE r.last_timestamp END,
-        last_seq = CASE WHEN r.last_timestamp IS NULL
-            OR (excluded.last_timestamp, excluded.last_seq) > (r.last_timestamp, r.last_seq)
-            THEN excluded.last_seq ELSE r.last_seq END
-    """
-)
-
-
-def add_to_rollups(session: Session, deltas: Sequence[RollupDelta]) -> None:
-    """Add each delta to its hour's rollup; `deltas` come sorted by key (see rollup_deltas),
-    and the CASEs treat a NULL max/last (an hour whose events were all canceled) as empty."""
-    if deltas:
-        session.execute(
-            _ROLLUP_UPSERT,
-            [
-                {
-                    "meter_id": d.meter_id,
-                    "customer_id": d.customer_id,
-                    "bucket": d.bucket,
-                    "total": d.total,
-                    "count": d.count,
-                    "peak": d.peak,
-                    "last": d.last,
-                    "last_timestamp": d.last_timestamp,
-                    "last_seq": d.last_seq,
-                }
-                for d in deltas
-            ],
-        )
-
 
 # --- look-ups, batched per account and mode -------------------------------------------
 
@@ -251,28 +116,72 @@ def delete_keys(session: Session, ids: Collection[int]) -> None:
         session.execute(delete(_KEYS).where(IdempotencyKey.id.in_(list(ids))))
 
 
-def add_logs(session: Session, rows: list[dict[str, Any]]) -> None:
-    """One line per request, as the request log keeps them."""
-    if rows:
-        session.execute(insert(_LOGS), rows)
+def add_keys_and_logs(
+    session: Session, keys: list[dict[str, Any]], logs: list[dict[str, Any]]
+) -> set[tuple[str, bool, str]]:
+    """Insert the keys no other transaction holds, and one log line per request (as the
+    request log keeps them); returns the keys inserted. A key missing from the answer was
+    stored meanwhile by another transaction."""
+    # In key order, as events are (see event_storage), so that two groups cannot deadlock.
+    keys = sorted(keys, key=lambda r: (r["account_id"], r["livemode"], r["key"]))
+    if session.get_bind().dialect.name != "postgresql":
+        if logs:
+            session.execute(insert(_LOGS), logs)
+        return _insert_new_keys(session, keys)
+    # One statement and one round trip for both: orjson writes the rows as JSON, where
+    # SQLAlchemy's per-row parameter handling for two multi-row INSERTs cost more.
+    # SQLAlchemy still wraps a driver error, so a deadlock is an OperationalError to retry.
+    result = session.connection().exec_driver_sql(
+        _PG_KEYS_AND_LOGS,
+        (
+            orjson.dumps(logs).decode(),
+            orjson.dumps([{**row, "body": row["body"].decode()} for row in keys]).decode(),
+        ),
+    )
+    return {(a, bool(lm), k) for a, lm, k in result.tuples()}
 
 
-def insert_new_keys(session: Session, rows: list[dict[str, Any]]) -> set[tuple[str, bool, str]]:
-    """Insert the keys no other transaction holds; returns those inserted. A key missing
-    from the answer was stored meanwhile by another process."""
+# A JSON null is stored as SQL NULL, as the request pipeline's log writer stores it.
+_PG_KEYS_AND_LOGS = """
+    WITH logged AS (
+        INSERT INTO request_logs
+            (id, account_id, livemode, created, method, path, status, duration_us,
+             api_key_id, idempotency_key, object_id, error, error_type, stripe_version,
+             source_ip, user_agent, params)
+        SELECT id, account_id, livemode, created, method, path, status, duration_us,
+             api_key_id, idempotency_key, object_id, error, error_type, stripe_version,
+             source_ip, user_agent, params
+        FROM json_to_recordset(%s::json) AS l(
+            id varchar, account_id varchar, livemode boolean, created timestamptz,
+            method varchar, path varchar, status integer, duration_us integer,
+            api_key_id varchar, idempotency_key varchar, object_id varchar, error jsonb,
+            error_type varchar, stripe_version varchar, source_ip varchar,
+            user_agent varchar, params jsonb)
+    )
+    INSERT INTO idempotency_keys
+        (account_id, livemode, key, created, request_fingerprint, method, path, status,
+         body, request_id)
+    SELECT account_id, livemode, key, created, request_fingerprint, method, path, status,
+        convert_to(body, 'UTF8'), request_id
+    FROM json_to_recordset(%s::json) AS k(
+        account_id varchar, livemode boolean, key varchar, created timestamptz,
+        request_fingerprint varchar, method varchar, path varchar, status integer,
+        body text, request_id varchar)
+    ON CONFLICT (account_id, livemode, key) DO NOTHING
+    RETURNING account_id, livemode, key
+"""
+
+
+def _insert_new_keys(session: Session, rows: list[dict[str, Any]]) -> set[tuple[str, bool, str]]:
     if not rows:
         return set()
-    dialect = session.get_bind().dialect.name
-    make = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = _KEYS
     stmt = (
-        make(table)
+        sqlite.insert(table)
         .on_conflict_do_nothing(index_elements=["account_id", "livemode", "key"])
         .returning(table.c.account_id, table.c.livemode, table.c.key)
     )
-    # In key order, as events are (see insert_events); SQLAlchemy sends the rows as one
-    # multi-row INSERT ("insertmanyvalues").
-    rows = sorted(rows, key=lambda r: (r["account_id"], r["livemode"], r["key"]))
+    # SQLAlchemy sends the rows as one multi-row INSERT ("insertmanyvalues").
     return {(a, bool(lm), k) for a, lm, k in session.execute(stmt, rows)}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from seikyu.metering.domain.aggregation import hour_floor
 
@@ -22,8 +23,7 @@ class RollupDelta:
     last_seq: int
 
 
-@dataclass(frozen=True, slots=True)
-class StoredEvent:
+class StoredEvent(NamedTuple):  # immutable and cheap to build, one per event stored
     meter_id: str
     customer_id: str
     timestamp: int

@@ -1,0 +1,182 @@
+"""SQL that stores a group's meter events and adds them to the hourly rollups.
+
+On PostgreSQL it is one statement: the events go in as one JSON parameter (orjson writes
+it in C; binding eight arrays of Python values cost 0.8 ms more for 800 events), the
+duplicates are skipped by the unique identifier, and the rows actually inserted are
+summed per (meter, customer, hour) into the rollups by the same statement, so the events
+make one round trip and no Python object each after the insert. SQLite has no
+data-modifying CTE: there the rollups are summed in memory (`rollup_deltas`) and upserted
+by a second statement. Both take the same rows and give the same rollups; the tests check
+them against the raw events on both databases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from seikyu.metering.domain.aggregation import HOUR
+from seikyu.metering.domain.rollup_deltas import StoredEvent, rollup_deltas
+
+
+@dataclass(slots=True)
+class EventRow:
+    # Field names are the columns': orjson writes them as the JSON keys PostgreSQL reads.
+    # Not frozen: a frozen dataclass costs three times as much to build, once per event.
+    account_id: str
+    livemode: bool
+    meter_id: str
+    customer_id: str
+    identifier: str
+    timestamp: int
+    value: int
+    received: int
+
+
+# (account_id, livemode, identifier) of each row actually inserted.
+Inserted = set[tuple[str, bool, str]]
+
+# The rollup's max and last: a NULL (an hour whose events were all canceled) is empty,
+# and the last event is the one with the latest (timestamp, seq).
+_ROLLUP_MERGE = """
+    ON CONFLICT (meter_id, customer_id, bucket) DO UPDATE SET
+        sum_value = r.sum_value + excluded.sum_value,
+        event_count = r.event_count + excluded.event_count,
+        max_value = CASE WHEN r.max_value IS NULL OR excluded.max_value > r.max_value
+            THEN excluded.max_value ELSE r.max_value END,
+        last_value = CASE WHEN r.last_timestamp IS NULL
+            OR (excluded.last_timestamp, excluded.last_seq) > (r.last_timestamp, r.last_seq)
+            THEN excluded.last_value ELSE r.last_value END,
+        last_timestamp = CASE WHEN r.last_timestamp IS NULL
+            OR (excluded.last_timestamp, excluded.last_seq) > (r.last_timestamp, r.last_seq)
+            THEN excluded.last_timestamp ELSE r.last_timestamp END,
+        last_seq = CASE WHEN r.last_timestamp IS NULL
+            OR (excluded.last_timestamp, excluded.last_seq) > (r.last_timestamp, r.last_seq)
+            THEN excluded.last_seq ELSE r.last_seq END
+"""
+
+_ROLLUP_COLUMNS = (
+    "(meter_id, customer_id, bucket, sum_value, event_count, max_value, last_value,"
+    " last_timestamp, last_seq)"
+)
+
+# The bucket is the floor of the hour, as `hour_floor` computes it, negative times included.
+# Only constants are formatted into these statements; every value is bound.
+_PG_STORE = f"""
+    WITH new AS (
+        INSERT INTO meter_events
+            (account_id, livemode, meter_id, customer_id, identifier, "timestamp", value,
+             received, canceled)
+        SELECT account_id, livemode, meter_id, customer_id, identifier, "timestamp", value,
+            received, false
+        FROM json_to_recordset(%s::json) AS e(
+            account_id varchar, livemode boolean, meter_id varchar, customer_id varchar,
+            identifier varchar, "timestamp" bigint, value bigint, received bigint)
+        ON CONFLICT (account_id, livemode, identifier) DO NOTHING
+        RETURNING seq, account_id, livemode, identifier, meter_id, customer_id,
+            "timestamp", value
+    ), hours AS (
+        INSERT INTO meter_rollups AS r {_ROLLUP_COLUMNS}
+        SELECT meter_id, customer_id,
+            "timestamp" - mod(mod("timestamp", {HOUR}) + {HOUR}, {HOUR}) AS bucket,
+            sum(value), count(*), max(value),
+            (array_agg(value ORDER BY "timestamp" DESC, seq DESC))[1],
+            max("timestamp"),
+            (array_agg(seq ORDER BY "timestamp" DESC, seq DESC))[1]
+        FROM new
+        GROUP BY meter_id, customer_id, bucket
+        -- In key order, so two groups written at once lock rollups in the same order.
+        ORDER BY meter_id, customer_id, bucket
+        {_ROLLUP_MERGE}
+    )
+    -- Only a strict request's events are asked after: a stream drops duplicates silently.
+    SELECT account_id, livemode, identifier FROM new WHERE identifier = ANY(%s::varchar[])
+"""  # noqa: S608
+
+# Only placeholders are formatted into it; every value is bound.
+_SQLITE_INSERT = (
+    "INSERT INTO meter_events (account_id, livemode, meter_id, customer_id, identifier, "
+    '"timestamp", value, received, canceled) VALUES {values} '
+    "ON CONFLICT (account_id, livemode, identifier) DO NOTHING "
+    "RETURNING seq, account_id, livemode, identifier"
+)
+# Nine columns a row: well under SQLite's limit of 32,766 bound parameters a statement.
+_SQLITE_ROWS_PER_STATEMENT = 1000
+
+_SQLITE_ROLLUP = (
+    f"INSERT INTO meter_rollups AS r {_ROLLUP_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"  # noqa: S608
+    + _ROLLUP_MERGE
+)
+
+
+def store_events(
+    session: Session, rows: Sequence[EventRow], asked: Collection[str] = ()
+) -> Inserted:
+    """Insert the rows whose identifier is new to their account and mode, and add them to
+    their hours' rollups; the rest are duplicates and are left out. Returns those inserted
+    whose identifier is among `asked` (on SQLite, every one inserted)."""
+    if not rows:
+        return set()
+    # Driver SQL through SQLAlchemy's connection: no compiling, and a deadlock still comes
+    # out as the OperationalError the ingester retries on.
+    connection = session.connection()
+    # In key order, so two groups written at once wait for each other's identifiers in the
+    # same order and cannot deadlock.
+    rows = sorted(rows, key=_identifier_key)
+    if session.get_bind().dialect.name == "postgresql":
+        result = connection.exec_driver_sql(_PG_STORE, (orjson.dumps(rows).decode(), list(asked)))
+        return {(a, bool(lm), i) for a, lm, i in result.tuples()}
+    return _store_sqlite(connection, rows)
+
+
+def _store_sqlite(connection: Connection, rows: Sequence[EventRow]) -> Inserted:
+    seqs: dict[tuple[str, bool, str], int] = {}
+    for start in range(0, len(rows), _SQLITE_ROWS_PER_STATEMENT):
+        chunk = rows[start : start + _SQLITE_ROWS_PER_STATEMENT]
+        values = ",".join(["(?,?,?,?,?,?,?,?,0)"] * len(chunk))
+        params: list[Any] = []
+        for r in chunk:
+            params += (
+                r.account_id,
+                int(r.livemode),
+                r.meter_id,
+                r.customer_id,
+                r.identifier,
+                r.timestamp,
+                r.value,
+                r.received,
+            )
+        result = connection.exec_driver_sql(_SQLITE_INSERT.format(values=values), tuple(params))
+        seqs.update({(a, bool(lm), i): seq for seq, a, lm, i in result.tuples()})
+    stored = [
+        StoredEvent(r.meter_id, r.customer_id, r.timestamp, r.value, seq)
+        for r in rows
+        if (seq := seqs.get((r.account_id, r.livemode, r.identifier))) is not None
+    ]
+    # Sorted by key (see rollup_deltas); plain tuples, passed to the driver as they are.
+    deltas = [
+        (
+            d.meter_id,
+            d.customer_id,
+            d.bucket,
+            d.total,
+            d.count,
+            d.peak,
+            d.last,
+            d.last_timestamp,
+            d.last_seq,
+        )
+        for d in rollup_deltas(stored)
+    ]
+    if deltas:  # an empty list would run the statement once, without parameters
+        connection.exec_driver_sql(_SQLITE_ROLLUP, deltas)
+    return set(seqs)
+
+
+def _identifier_key(row: EventRow) -> tuple[str, bool, str]:
+    return (row.account_id, row.livemode, row.identifier)

@@ -309,6 +309,11 @@ def card_testing_burst(attempts: int = 30) -> list[Story]:
     ]
 
 
+def unplaced(story: Story) -> Story:
+    """The same payment from an address screening cannot place (IPv6, say)."""
+    return Story(story.name, story.history, replace(story.scored, ip_country=None))
+
+
 def _named(name: str, make: Callable[[], Story]) -> Story:
     story = make()
     return Story(name, story.history, story.scored)
@@ -358,6 +363,10 @@ LEGITIMATE: tuple[Story, ...] = (
     _named("trial converting, card set up 14 days earlier", trial_converting),
     _named("monthly renewal", renewal),
     _named("open invoice paid from abroad (IP FR, card US)", invoice_paid_from_abroad),
+    _named(
+        "signup paying its first invoice from an IP no country data places (IPv6)",
+        lambda: unplaced(signup_paying_at_once()),
+    ),
 )
 
 

@@ -33,6 +33,7 @@ and a configuration give the same history, attempt for attempt.
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -96,8 +97,10 @@ class SimulationConfig:
     stolen_card_signups_per_day: float = 0.6
     friendly_fraud_rate: float = 0.0008
     # The everyday repeats and one-offs; each is documented in docs/fraud-model.md.
-    # Screening places public IPs by country (GeoLite2), so the model sees IP countries.
+    # Screening places public IPs by country (GeoLite2), so the model sees IP countries,
+    # but not every address: the country data has IPv4 only, and IPv6 clients are common.
     ip_geolocation: bool = True
+    ip_placed_share: float = 0.7
     ip_passed_share: float = 0.75
     # Checkouts that collect no billing address leave its country unknown.
     billing_country_share: float = 0.5
@@ -113,6 +116,15 @@ class SimulationConfig:
     invoice_recovery_share: float = 0.5
     guest_card_testing_share: float = 0.4
     card_testing_without_ip_share: float = 0.1
+
+
+def _placed(ip_address: str | None, config: SimulationConfig) -> bool:
+    """Whether screening can place this address: the same answer for an address every
+    time (a client on IPv6 stays on it), drawn from the address, not from the simulation's
+    random stream, so turning placement off or on changes nothing else."""
+    if ip_address is None:
+        return False
+    return zlib.crc32(ip_address.encode()) / 2**32 < config.ip_placed_share
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +150,9 @@ class _Simulator:
         self.second_plans: dict[str, int] = {}
 
     def seen_online(self, attempt: Attempt) -> Attempt:
-        if self.config.ip_geolocation or attempt.ip_country is None:
+        if attempt.ip_country is None:
+            return attempt
+        if self.config.ip_geolocation and _placed(attempt.ip_address, self.config):
             return attempt
         return replace(attempt, ip_country=None)
 

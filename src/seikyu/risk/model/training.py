@@ -30,8 +30,8 @@ DEFAULT_PARAMS: Mapping[str, Any] = MappingProxyType(
     {
         "objective": "binary",
         "learning_rate": 0.05,
-        "num_leaves": 31,
-        "max_depth": 8,
+        "num_leaves": 15,
+        "max_depth": 6,
         "min_data_in_leaf": 40,
         "feature_fraction": 0.8,
         "bagging_fraction": 0.8,

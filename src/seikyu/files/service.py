@@ -70,7 +70,7 @@ def create(uow: UnitOfWork, upload: Upload, purpose_name: str, *, base_url: str)
         type=kind,
         size=len(upload.data),
         expires_at=_expiry(uow, purpose),
-        url=f"{base_url}/v1/files/{file_id}/contents" if purpose.downloadable else None,
+        url=f"{base_url}/v1/files/{file_id}/contents",
         content=upload.data,
     )
     repository.add(uow.session, stored)

@@ -50,12 +50,26 @@ def delete_expired_test_clocks(
 
 def delete_expired_files(db: Database, *, now: datetime | None = None) -> int:
     """Files past their purpose's keeping time go, bytes and all, as Stripe's expire."""
+    return _in_batches(
+        db, now, lambda uow, batch: files.delete_expired(uow.session, uow.now, batch)
+    )
+
+
+def _in_batches(
+    db: Database,
+    now: datetime | None,
+    step: Callable[[UnitOfWork, int], int],
+    batch: int = PRUNE_BATCH,
+    max_batches: int = PRUNE_MAX_BATCHES,
+) -> int:
+    """Run `step` a batch at a time, each in its own short transaction, until a batch comes
+    back short; a backlog beyond `max_batches` waits for the next pass."""
     done = 0
-    for _ in range(PRUNE_MAX_BATCHES):
+    for _ in range(max_batches):
         with db.unit(now=now) as uow:
-            deleted = files.delete_expired(uow.session, uow.now, PRUNE_BATCH)
+            deleted = step(uow, batch)
         done += deleted
-        if deleted < PRUNE_BATCH:
+        if deleted < batch:
             break
     return done
 
@@ -76,15 +90,13 @@ def prune_history(
         history.prune_events,
         request_logs.prune,
     ]
-    done = 0
-    for prune in pruners:
-        for _ in range(max_batches):
-            with db.unit(now=now) as uow:
-                deleted = prune(uow, uow.now - retention, batch)
-            done += deleted
-            if deleted < batch:
-                break
-    return done
+    return sum(
+        _in_batches(db, now, _older_than(prune, retention), batch, max_batches) for prune in pruners
+    )
+
+
+def _older_than(prune: Pruner, retention: timedelta) -> Callable[[UnitOfWork, int], int]:
+    return lambda uow, size: prune(uow, uow.now - retention, size)
 
 
 def jobs(

@@ -1,8 +1,8 @@
 """Which files each purpose takes, and what a file is, read from its own bytes.
 
-Stripe's limits per purpose (its file upload guide): formats, largest size, how long the
-file is kept and whether it can be downloaded. Seikyu takes the purposes a billing account
-uses; the others serve Connect, Identity, Issuing or Terminal, which it does not have.
+Stripe's limits per purpose (its file upload guide): formats, largest size and how long the
+file is kept. Seikyu takes the purposes a billing account uses; the others serve Connect,
+Identity, Issuing or Terminal, which it does not have.
 A file's type is read from its leading bytes, never from the name the client gave it, so
 a renamed executable is not taken for a PDF.
 """
@@ -23,7 +23,6 @@ class Purpose:
     # How long the file is kept; neither given: kept for good.
     kept_months: int | None = None
     kept_days: int | None = None
-    downloadable: bool = True
 
 
 PURPOSES: dict[str, Purpose] = {

@@ -13,11 +13,10 @@ from seikyu.db.uow import Actor, Database
 from seikyu.risk import rules, screening
 from seikyu.risk.domain.decision import RiskLevel
 from seikyu.risk.domain.rule_ast import RuleAction
-from seikyu.risk.domain.rule_facts import PaymentFacts
 from seikyu.risk.domain.signals import PaymentSignals
 from seikyu.risk.rules import NewRule
-from seikyu.risk.screening import Candidate
 from tests.conftest import TestAccount
+from tests.support.risk_candidates import candidate
 
 
 class Broken:
@@ -48,36 +47,9 @@ def default_model_after() -> Iterator[None]:
     screening.use_model(None)
 
 
-def candidate(country: str = "US") -> Candidate:
-    return Candidate(
-        subject_id="pi_fault",
-        payment=PaymentFacts(
-            amount=2000,
-            currency="usd",
-            currency_exponent=2,
-            is_setup=False,
-            is_off_session=False,
-            card_fingerprint="fpFault",
-            card_bin="424242",
-            card_brand="visa",
-            card_funding="credit",
-            card_country=country,
-            cvc_check="pass",
-            billing_country=None,
-            shipping_country=None,
-            ip_address="203.0.113.9",
-            ip_country=None,
-            email="ann@example.com",
-            customer_id=None,
-            three_d_secure_authenticated=False,
-        ),
-        customer_created=None,
-    )
-
-
 def screen(db: Database, account: TestAccount, country: str = "US") -> screening.Screening:
     with db.unit(Actor(account.id)) as uow:
-        return screening.screen(uow, candidate(country))
+        return screening.screen(uow, candidate(card_country=country))
 
 
 def test_a_model_that_fails_gives_unknown_and_blocks_nothing(

@@ -8,7 +8,9 @@ or up, the three Japanese businesses use.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from seikyu.accounts import repository
 from seikyu.core.errors import Kind, SeikyuError
@@ -211,7 +213,12 @@ def radar_settings(uow: UnitOfWork, account_id: str) -> RadarSettings:
     account = repository.get_account(uow.session, account_id)
     if account is None:
         raise SeikyuError(f"No such account: '{account_id}'", kind=Kind.NOT_FOUND)
-    return RadarSettings(**(account.settings.get("radar") or {}))
+    return radar_settings_of(account.settings)
+
+
+def radar_settings_of(stored: Mapping[str, Any]) -> RadarSettings:
+    """The Radar settings in an account's stored settings (read by a caller's own query)."""
+    return RadarSettings(**(stored.get("radar") or {}))
 
 
 def set_radar_settings(uow: UnitOfWork, account_id: str, updated: RadarSettings) -> None:

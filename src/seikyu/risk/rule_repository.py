@@ -47,15 +47,6 @@ def all_rules(session: Session, account_id: str, livemode: bool) -> list[RadarRu
     return list(session.scalars(_scoped(account_id, livemode).order_by(RadarRule.id)))
 
 
-def active(session: Session, account_id: str, livemode: bool) -> list[RadarRule]:
-    """The active rules in the order they were made: within an action, the older first."""
-    return list(
-        session.scalars(
-            _scoped(account_id, livemode).where(RadarRule.status == "active").order_by(RadarRule.id)
-        )
-    )
-
-
 def page(
     session: Session,
     account_id: str,

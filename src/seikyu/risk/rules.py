@@ -9,6 +9,7 @@ shown and switched through the same endpoints under their fixed ids.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
@@ -176,16 +177,17 @@ def delete(uow: UnitOfWork, rule_id: str) -> str:
     return rule_id
 
 
-def screening_rules(uow: UnitOfWork) -> list[ScreeningRule]:
-    """The account's active rules, parsed, oldest first. A stored rule that no longer
-    parses (the language changed under it) is left out rather than failing payments."""
+def parsed_rules(stored: Iterable[tuple[str, str, str]]) -> list[ScreeningRule]:
+    """Stored rules as (id, action, predicate), parsed, in the order given. A stored rule
+    that no longer parses (the language changed under it) is left out rather than failing
+    payments."""
     out = []
-    for rule in repository.active(uow.session, uow.account_id, uow.livemode):
+    for rule_id, action, predicate in stored:
         try:
-            expression = _parsed(rule.predicate)
+            expression = _parsed(predicate)
         except SeikyuError:
             continue
-        out.append(ScreeningRule(rule.id, RuleAction(rule.action), rule.predicate, expression))
+        out.append(ScreeningRule(rule_id, RuleAction(action), predicate, expression))
     return out
 
 

@@ -28,8 +28,8 @@ from seikyu.core.clock import to_unix
 from seikyu.db.models.risk_assessments import RiskAssessment
 from seikyu.db.uow import UnitOfWork
 from seikyu.risk import rules as account_rules
+from seikyu.risk import setup_repository, value_lists
 from seikyu.risk import signal_repository as repository
-from seikyu.risk import value_lists
 from seikyu.risk.domain import rule_facts
 from seikyu.risk.domain.decision import (
     BuiltinRules,
@@ -108,18 +108,21 @@ class Screening:
 def screen(uow: UnitOfWork, candidate: Candidate) -> Screening:
     """Radar's decision for the attempt. Raises nothing a payment could fail on."""
     now = to_unix(uow.now)
-    radar = settings.radar_settings(uow, uow.account_id)
     try:
         with uow.session.begin_nested():
             signals, all_time = _signals(uow, candidate, now)
-            rules = _rules(uow)
-            lists = _list_lookup(uow, rules, candidate)
+            # The model scores on its own thread while the settings, rules and lists are
+            # read: its hand-off costs nothing then.
+            pending = _start_score(candidate, signals)
+            radar, rules, lists = _setup(uow, candidate)
     except Exception:
         log.exception(
             "screening reads failed for %s; screening on rules alone", candidate.subject_id
         )
-        signals, all_time, rules, lists = None, {}, [], _no_lists
-    score = _score(candidate, signals)
+        signals, all_time = None, {}
+        radar, rules, lists = settings.RadarSettings(), [], _no_lists
+        pending = _start_score(candidate, None)
+    score = pending()
     facts = Facts(
         attributes=rule_facts.attributes(candidate.payment, signals, all_time),
         metadata=candidate.metadata,
@@ -218,21 +221,36 @@ def _default_model() -> Model:
     return load_default()
 
 
-def _score(candidate: Candidate, signals: PaymentSignals | None) -> int | None:
+def _start_score(candidate: Candidate, signals: PaymentSignals | None) -> Callable[[], int | None]:
+    """Start scoring the attempt; the function returned gives the score, or None when the
+    model failed or did not answer within its time limit."""
     if candidate.forced is not None:
-        return candidate.forced.score
+        forced = candidate.forced.score
+        return lambda: forced
     if signals is None:
-        return None
+        return _no_score
     try:
         # Loading is not scoring: the first payment of a process waits for the model to be
         # read (serve reads it at start), then the score itself has its time limit.
         model = _slot.get()
         future = _executor.submit(model.score, signals)
-        return future.result(timeout=MODEL_TIMEOUT_SECONDS)
-    except FutureTimeout:
-        log.warning("risk model timed out for %s", candidate.subject_id)
     except Exception:
         log.exception("risk model failed for %s", candidate.subject_id)
+        return _no_score
+
+    def result() -> int | None:
+        try:
+            return future.result(timeout=MODEL_TIMEOUT_SECONDS)
+        except FutureTimeout:
+            log.warning("risk model timed out for %s", candidate.subject_id)
+        except Exception:
+            log.exception("risk model failed for %s", candidate.subject_id)
+        return None
+
+    return result
+
+
+def _no_score() -> int | None:
     return None
 
 
@@ -299,12 +317,27 @@ def _signals(
     return signals, {key: found.all_time for key, found in counts.items()}
 
 
-def _rules(uow: UnitOfWork) -> list[CustomRule]:
-    found = [
-        CustomRule(rule.id, rule.action, rule.predicate, rule.expression)
-        for rule in account_rules.screening_rules(uow)
+def _setup(
+    uow: UnitOfWork, candidate: Candidate
+) -> tuple[settings.RadarSettings, list[CustomRule], Callable[[str, str], bool]]:
+    """The account's Radar settings, its rules (the default lists' first) and the
+    payment's memberships in the lists they name, from one read."""
+    wanted = value_lists.wanted_forms(_values_by_type(candidate))
+    found = setup_repository.read(
+        uow.session, uow.account_id, uow.livemode, {canonical for _, canonical in wanted}
+    )
+    rules = [
+        *_default_list_rules(),
+        *(
+            CustomRule(rule.id, rule.action, rule.predicate, rule.expression)
+            for rule in account_rules.parsed_rules(found.rules)
+        ),
     ]
-    return [*_default_list_rules(), *found]
+    return (
+        settings.radar_settings_of(found.settings),
+        rules,
+        _list_lookup(uow, rules, wanted, value_lists.matched(wanted, found.members)),
+    )
 
 
 # The default lists act through rules of their own, as in Radar: a value on a default
@@ -337,18 +370,17 @@ def default_list_rule(rule_id: str) -> CustomRule | None:
 
 
 def _list_lookup(
-    uow: UnitOfWork, rules: list[CustomRule], candidate: Candidate
+    uow: UnitOfWork,
+    rules: list[CustomRule],
+    wanted: value_lists.WantedForms,
+    found: frozenset[tuple[str, str]],
 ) -> Callable[[str, str], bool]:
-    """Membership in the lists the rules name, read in one query for every value the
-    payment could be matched on; anything else is looked up as it is asked for."""
+    """Membership in the lists the rules name: `found` answers for every value the payment
+    could be matched on; anything else is looked up as it is asked for."""
     aliases: set[str] = set()
     for rule in rules:
         aliases |= collect_lists(rule.expression)
-    if not aliases:
-        return _no_lists
-    values_by_type = _values_by_type(candidate)
-    found = value_lists.memberships(uow, aliases, values_by_type)
-    answered = {value for values in values_by_type.values() for value in values}
+    answered = {value for values in wanted.values() for value in values}
     asked: dict[tuple[str, str], bool] = {}
 
     def lookup(alias: str, value: str) -> bool:

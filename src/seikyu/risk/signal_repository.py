@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Executable,
+    Result,
     Select,
     and_,
     bindparam,
@@ -28,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.types import String
+from sqlalchemy.util.typing import TupleAny
 
 from seikyu.core.clock import from_unix
 from seikyu.db.models.risk_assessments import RiskAssessment as Row
@@ -87,7 +90,7 @@ def key_counts(
         **{f"value_{key}": values.get(key) for key in KEY_COLUMNS},
     }
     found: dict[str, KeyCounts] = {}
-    for row in session.execute(_counts_statement(), params):
+    for row in core_rows(session, _counts_statement(), params):
         key = row[0]
         if values.get(key) is None:
             continue
@@ -160,6 +163,14 @@ def _key_select(key: str) -> Select[Any]:
     if key == "bin":
         stmt = stmt.where(Row.created >= since[WEEKLY_SECONDS])
     return stmt
+
+
+def core_rows(session: Session, statement: Executable, params: dict[str, Any]) -> Result[*TupleAny]:
+    """Rows of a statement run on the session's connection, past the ORM: screening's reads
+    give counts and strings, not objects, and the ORM adds about 0.15 ms to each. The
+    session's pending changes are flushed first, as the ORM would."""
+    session.flush()
+    return session.connection().execute(statement, params)
 
 
 def add(session: Session, row: Row) -> None:

@@ -8,7 +8,7 @@ Stripe records no events for value lists or their items, so neither does Seikyu.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from seikyu.accounts import service as accounts
@@ -137,18 +137,36 @@ def memberships(
     so a rule can ask `(alias, value) in found`; values no list of their type could hold,
     and aliases no list has, simply match nothing.
     """
-    wanted: dict[tuple[str, str], set[str]] = {}
-    for item_type, values in values_by_type.items():
-        for value in values:
-            canonical = rules.normalized_or_none(item_type, value)
-            if canonical is not None:
-                wanted.setdefault((item_type, canonical), set()).add(value)
+    wanted = wanted_forms(values_by_type)
     if not wanted or not aliases:
         return frozenset()
     canonical_values = {canonical for _, canonical in wanted}
     rows = repository.members(
         uow.session, uow.account_id, uow.livemode, set(aliases), canonical_values
     )
+    return matched(wanted, rows)
+
+
+WantedForms = dict[tuple[str, str], set[str]]
+
+
+def wanted_forms(values_by_type: Mapping[str, Collection[str]]) -> WantedForms:
+    """For values looked up on lists of each item type: (item type, the form a list of that
+    type stores the value in) -> the values as given. Values no list of their type could
+    hold are left out."""
+    wanted: WantedForms = {}
+    for item_type, values in values_by_type.items():
+        for value in values:
+            canonical = rules.normalized_or_none(item_type, value)
+            if canonical is not None:
+                wanted.setdefault((item_type, canonical), set()).add(value)
+    return wanted
+
+
+def matched(
+    wanted: WantedForms, rows: Iterable[tuple[str, str, str]]
+) -> frozenset[tuple[str, str]]:
+    """(alias, value as given) for each stored (alias, item type, value) that was wanted."""
     return frozenset(
         (alias, given)
         for alias, item_type, stored in rows

@@ -15,6 +15,8 @@ class RadarValueListItem(AccountOwned, Base):
     __table_args__ = (
         Index("ix_radar_value_list_items_list_page", "value_list_id", "id"),
         Index("uq_radar_value_list_items_value", "value_list_id", "value", unique=True),
+        # Screening asks which of the account's lists hold a payment's values.
+        Index("ix_radar_value_list_items_account_value", "account_id", "livemode", "value"),
     )
 
     value_list_id: Mapped[str] = mapped_column(IdString(), ForeignKey("radar_value_lists.id"))

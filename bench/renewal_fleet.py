@@ -10,6 +10,7 @@ clone points at the same ones; coupon redemption counts are then brought up to d
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 import time
@@ -186,8 +187,11 @@ def _subscribe(
     prefix: str,
 ) -> str:
     """The template's customer (with a card that succeeds) and its paid subscription."""
+    # The invoice prefix in the email: each clone, which gets a prefix of its own, gets an
+    # email of its own with it.
+    email = f"renewals.{prefix}@example.com"
     customer = customers.create(
-        uow, {"email": "renewals@example.com", "name": template.name, "invoice_prefix": prefix}
+        uow, {"email": email, "name": template.name, "invoice_prefix": prefix}
     )
     card = payment_methods.attach(uow, processor, "pm_card_visa", customer.id)
     items = [
@@ -298,6 +302,14 @@ class _TemplateRows:
     redeemed: dict[str, int]
     tokens: list[str]
     rows: dict[str, list[_Compiled]]  # table -> rows, tables in insertion (foreign key) order
+    fingerprint: str  # the template card's, replaced by one of each clone's own
+    card_bin: str  # likewise, by one of BINS
+
+
+# Each clone pays with a card of its own, as each customer of a real fleet does, from one of
+# a hundred issuers: fraud screening counts a card's, an email's and a BIN's earlier attempts,
+# and one card shared by the whole fleet would make each renewal count all the others.
+BINS = tuple(f"4{n:05d}" for n in range(100))
 
 
 class _Store:
@@ -411,6 +423,10 @@ def _read_templates(
 def _compile(made: _Made, raw: dict[str, Any], columns: dict[str, list[str]]) -> _TemplateRows:
     tokens = [str(row[columns[name].index("id")]) for name, rows in raw.items() for row in rows]
     tokens.append(made.prefix)
+    (card,) = raw["payment_methods"]
+    fingerprint = str(card[columns["payment_methods"].index("card_fingerprint")])
+    card_bin = str(card[columns["payment_methods"].index("card_bin")])
+    tokens += [fingerprint, card_bin]
     alternation = "|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True))
     # Whole tokens only: "pi_X" inside "pi_X_secret_Y" is one, inside "pi_XY" it is not.
     pattern = re.compile(f"(?<![0-9A-Za-z])({alternation})(?![0-9A-Za-z])")
@@ -426,7 +442,7 @@ def _compile(made: _Made, raw: dict[str, Any], columns: dict[str, list[str]]) ->
                         parts.append((index, split))
             compiled.append(_Compiled(values, parts))
         rows[name] = compiled
-    return _TemplateRows(made.prefix, made.redeemed, tokens, rows)
+    return _TemplateRows(made.prefix, made.redeemed, tokens, rows, fingerprint, card_bin)
 
 
 def _clone_mapping(template: _TemplateRows, ids: IdGenerator, number: int) -> dict[str, str]:
@@ -434,6 +450,10 @@ def _clone_mapping(template: _TemplateRows, ids: IdGenerator, number: int) -> di
     for token in template.tokens:
         if token == template.prefix:
             mapping[token] = f"{CLONE_PREFIX}{number:07X}"
+        elif token == template.fingerprint:
+            mapping[token] = hashlib.blake2b(b"%d" % number, digest_size=8).hexdigest()
+        elif token == template.card_bin:
+            mapping[token] = BINS[number % len(BINS)]
         else:
             mapping[token] = ids.new(token.rsplit("_", 1)[0])
     return mapping

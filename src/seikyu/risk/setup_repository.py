@@ -20,12 +20,12 @@ from sqlalchemy import CompoundSelect, bindparam, cast, literal_column, null, se
 from sqlalchemy.orm import Session
 from sqlalchemy.types import String
 
+from seikyu.db.core_reads import core_rows
 from seikyu.db.models.accounts import Account
 from seikyu.db.models.radar_rules import RadarRule
 from seikyu.db.models.radar_value_list_items import RadarValueListItem as Item
 from seikyu.db.models.radar_value_lists import RadarValueList as ValueList
 from seikyu.db.types import JsonType
-from seikyu.risk.signal_repository import core_rows
 
 _SETTINGS, _RULE, _MEMBER = "settings", "rule", "member"
 

@@ -9,7 +9,8 @@ for training.
 Screening never blocks a payment by accident. The model runs with a time limit on a
 thread of its own: a failure or a timeout gives the level `unknown`, which no built-in
 rule acts on. The reads run in a savepoint, so a failed read cannot spoil the payment's
-transaction: the payment is then screened by its rules on what is known without them.
+transaction: the payment is then screened without them, at the level `unknown` (or its
+test card's forced score), with the default settings and no rules.
 """
 
 from __future__ import annotations
@@ -116,9 +117,7 @@ def screen(uow: UnitOfWork, candidate: Candidate) -> Screening:
             pending = _start_score(candidate, signals)
             radar, rules, lists = _setup(uow, candidate)
     except Exception:
-        log.exception(
-            "screening reads failed for %s; screening on rules alone", candidate.subject_id
-        )
+        log.exception("screening reads failed for %s; screening without them", candidate.subject_id)
         signals, all_time = None, {}
         radar, rules, lists = settings.RadarSettings(), [], _no_lists
         pending = _start_score(candidate, None)

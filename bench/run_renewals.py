@@ -58,6 +58,7 @@ from sqlalchemy import (
 import renewal_fleet
 import report
 import servers
+from autovacuum_stand_in import AutovacuumStandIn
 from renewal_fleet import Fleet, libpq_url, quote, sqlite_path
 from run_customers import seikyu_versions
 from seikyu.app import build_database
@@ -220,6 +221,11 @@ def run_workers(
     """Start the workers, draw the progress bar until every renewal is paid (or the time is
     up), stop them; returns the wall-clock moment they started."""
     progress = Progress(engine, fleet)
+    vacuum = None
+    if phase.database == "postgres":
+        vacuum = AutovacuumStandIn(libpq_url(url))
+        if not vacuum.start():
+            vacuum = None
     since = CLOCK.now()
     began = time.perf_counter()
     workers = start_workers(url, phase.processes, workdir)
@@ -246,6 +252,12 @@ def run_workers(
     finally:
         sys.stderr.write("\n")
         stop_workers(workers, hard=not finished)
+        if vacuum is not None:
+            vacuum.stop()
+            phase.facts.append(
+                f"the server's autovacuum is off; its stand-in (bench/autovacuum_stand_in.py) "
+                f"ran {vacuum.vacuums} vacuums and {vacuum.analyzes} analyzes during the run"
+            )
     phase.seconds = elapsed
     return since
 

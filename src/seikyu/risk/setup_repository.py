@@ -26,6 +26,7 @@ from seikyu.db.models.radar_rules import RadarRule
 from seikyu.db.models.radar_value_list_items import RadarValueListItem as Item
 from seikyu.db.models.radar_value_lists import RadarValueList as ValueList
 from seikyu.db.types import JsonType
+from seikyu.risk.value_list_repository import padded
 
 _SETTINGS, _RULE, _MEMBER = "settings", "rule", "member"
 
@@ -50,7 +51,7 @@ def read(
         {
             "account_id": account_id,
             "livemode": livemode,
-            "values": _padded(values),
+            "values": padded(values),
         },
     )
     settings: dict[str, Any] = {}
@@ -99,14 +100,3 @@ def _word(value: str) -> Any:
     """One of this module's own words written into the statement, not bound."""
     assert value.isalpha()  # never a value from outside
     return literal_column(f"'{value}'", String())
-
-
-def _padded(values: Collection[str]) -> list[str]:
-    """`values` and empty strings up to a power of two: a few fixed lengths keep the
-    statement's text, and so its prepared form, the same from one payment to the next.
-    No stored value is empty."""
-    out = sorted(values)
-    size = 1
-    while size < len(out):
-        size *= 2
-    return out + [""] * (size - len(out))

@@ -212,14 +212,14 @@ def members(
         .where(
             ValueList.account_id == account_id,
             ValueList.livemode == livemode,
-            ValueList.alias.in_(_padded(aliases)),
-            ListItem.value.in_(_padded(values)),
+            ValueList.alias.in_(padded(aliases)),
+            ListItem.value.in_(padded(values)),
         )
     )
     return [(alias, item_type, value) for alias, item_type, value in session.execute(stmt)]
 
 
-def _padded(values: Collection[str]) -> list[str]:
+def padded(values: Collection[str]) -> list[str]:
     """`values` and empty strings up to a power of two: screening asks this for every
     payment with a few more or fewer values, and a few fixed lengths keep the statement's
     text, and so its compiled and prepared forms, the same. No alias or value is empty."""

@@ -91,6 +91,24 @@ def test_a_list_no_rule_names_does_not_act(db: Database, account: TestAccount) -
         assert screening.screen(uow, candidate(email="Bob@Example.com")).blocks
 
 
+def test_a_mixed_case_email_is_answered_by_the_one_read(
+    db: Database, account: TestAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The rules see the email lowercased; the read must have asked for it in that form, or
+    # every list rule on the email (the default lists' among them) costs a query of its own.
+    add_list(db, account.id, "named", "email", "bob@example.com")
+    with db.unit(Actor(account.id)) as uow:
+        rules.create(uow, NewRule(action="block", predicate=":email: IN @named"))
+
+    def no_second_query(*args: object) -> bool:
+        raise AssertionError(f"looked up outside the one read: {args[1:]}")
+
+    monkeypatch.setattr(value_lists, "contains", no_second_query)
+    with db.unit(Actor(account.id)) as uow:
+        assert screening.screen(uow, candidate(email="Bob@Example.com")).blocks
+        assert not screening.screen(uow, candidate(email="Ann@Example.com")).blocks
+
+
 def failing_read(session: Session, *args: object) -> setup_repository.ScreeningSetup:
     # A statement the database refuses: on PostgreSQL it would abort the whole transaction
     # but for the savepoint screening reads in.

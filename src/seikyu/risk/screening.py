@@ -394,6 +394,9 @@ def _list_lookup(
 
 def _values_by_type(candidate: Candidate) -> dict[str, list[str]]:
     payment = candidate.payment
+    # The values as the rules will ask about them: their facts give the email lowercased,
+    # and a value read here in any other form would be looked up again, one query each.
+    email = payment.email.lower() if payment.email else None
     strings = [
         value
         for value in (
@@ -403,7 +406,7 @@ def _values_by_type(candidate: Candidate) -> dict[str, list[str]]:
             payment.ip_address,
             payment.ip_country,
             payment.billing_country,
-            payment.email,
+            email,
             payment.customer_id,
             *candidate.metadata.values(),
         )
@@ -412,7 +415,7 @@ def _values_by_type(candidate: Candidate) -> dict[str, list[str]]:
     return {
         "card_fingerprint": [payment.card_fingerprint],
         "card_bin": [payment.card_bin] if payment.card_bin else [],
-        "email": [payment.email] if payment.email else [],
+        "email": [email] if email else [],
         "ip_address": [payment.ip_address] if payment.ip_address else [],
         "customer_id": [payment.customer_id] if payment.customer_id else [],
         "country": [

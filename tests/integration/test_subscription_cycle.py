@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from seikyu.api.resources import all_routers
 from seikyu.billing import invoice_items, subscription_create, subscription_cycle, subscriptions
@@ -301,6 +301,58 @@ def test_a_forever_coupon_keeps_applying(shop: Shop) -> None:
     renewals = shop.renew_at_each_period_end(subscription_id, 3)
 
     assert [invoice.total for invoice in renewals] == [2500, 2500, 2500]
+
+
+def test_a_renewal_reads_its_discounts_once_and_each_coupon_once(shop: Shop, db: Database) -> None:
+    # The customer's, the subscription's and the item's discounts in one query, used for
+    # the invoice, its line and the discounts that end: a read each was the renewal's cost.
+    subscription_id = shop.subscribe(
+        at(2025, 1, 10),
+        coupon={"percent_off": Decimal(20), "duration": "forever"},
+        item_coupon={"amount_off": 500, "currency": "usd", "duration": "forever"},
+    )
+    seen: list[str] = []
+
+    def remember(*args: Any) -> None:
+        seen.append(" ".join(str(args[2]).split()))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        [renewal] = shop.renew_at_each_period_end(subscription_id, 1)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+
+    assert renewal.total == 2000  # (3000 - 500) less 20%
+    reads = [sql for sql in seen if sql.startswith("SELECT")]
+    assert len([sql for sql in reads if " FROM discounts " in sql]) == 1
+    assert len([sql for sql in reads if " FROM coupons " in sql]) <= 2
+
+
+def test_paying_by_card_finds_the_invoice_payment_once(shop: Shop, db: Database) -> None:
+    # The attempt pays the invoice, then the reaction to `payment_intent.succeeded` asks
+    # again for the same intent's payment; the unit remembers it.
+    seen: list[str] = []
+
+    def remember(*args: Any) -> None:
+        seen.append(" ".join(str(args[2]).split()))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        subscription_id = shop.subscribe(at(2025, 1, 10))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+
+    first_id = shop.subscription(subscription_id)["latest_invoice"]
+    with shop.unit(at(2025, 1, 10)) as uow:
+        first = uow.session.get(Invoice, first_id)
+        assert first is not None
+        assert first.status == "paid"
+    by_intent = [
+        sql
+        for sql in seen
+        if sql.startswith("SELECT") and "invoice_payments.payment_intent_id =" in sql
+    ]
+    assert len(by_intent) == 1
 
 
 # --- pending items ---------------------------------------------------------------------

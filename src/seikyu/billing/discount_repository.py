@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, update
 from sqlalchemy.orm import Session, contains_eager
 
+from seikyu.db import scoped
 from seikyu.db.models.coupons import Coupon
 from seikyu.db.models.discounts import Discount
 from seikyu.db.models.invoice_items import InvoiceItem
@@ -53,7 +54,7 @@ def _owned_by(owner: OwnerKey) -> ColumnElement[bool]:
 
 def get(session: Session, account_id: str, livemode: bool, discount_id: str) -> Discount | None:
     """The discount with this id, deleted or not."""
-    return session.scalar(_scoped(account_id, livemode).where(Discount.id == discount_id))
+    return scoped.by_id(session, Discount, discount_id, account_id, livemode)
 
 
 def live_of_owner(
@@ -123,14 +124,19 @@ def coupons_by_internal_id(
     """The coupons discounts were made from, deleted ones included: a discount keeps the
     terms of the coupon it was redeemed from."""
     wanted = sorted(set(internal_ids))
-    if not wanted:
-        return {}
+    # Every invoice a run computes asks for its discounts' coupons again; those it has read
+    # are in the session already.
+    found = scoped.held(session, Coupon, wanted, account_id, livemode)
+    missing = [internal_id for internal_id in wanted if internal_id not in found]
+    if not missing:
+        return found
     stmt = select(Coupon).where(
         Coupon.account_id == account_id,
         Coupon.livemode == livemode,
-        Coupon.internal_id.in_(wanted),
+        Coupon.internal_id.in_(missing),
     )
-    return {coupon.internal_id: coupon for coupon in session.scalars(stmt)}
+    found.update((coupon.internal_id, coupon) for coupon in session.scalars(stmt))
+    return found
 
 
 def promotion_codes_by_id(

@@ -10,7 +10,7 @@ applying; the redemption it used is not given back, as on Stripe.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Literal, cast
@@ -79,6 +79,11 @@ class Owner:
             and self.invoice_id is None
             and (self.invoice_item_id is None)
         )
+
+
+# Live discounts by owner, as `of_owners` reads them in one query: what a renewal reads
+# once and hands to everything that would read them again.
+Owned = Mapping[Owner, list[Discount]]
 
 
 @dataclass
@@ -450,6 +455,15 @@ def of_owners(uow: UnitOfWork, owners: Sequence[Owner]) -> dict[Owner, list[Disc
     return {owner: found[owner.key] for owner in owners}
 
 
+def completed(
+    uow: UnitOfWork, owned: Owned, owners: Sequence[Owner]
+) -> dict[Owner, list[Discount]]:
+    """`owned` (what `of_owners` gave earlier in this unit) with the live discounts of those
+    of `owners` it lacks, read in one query."""
+    missing = [owner for owner in owners if owner not in owned]
+    return {**owned, **of_owners(uow, missing)} if missing else dict(owned)
+
+
 def customer_discount(uow: UnitOfWork, customer_id: str) -> Discount | None:
     """The discount shown as `customer.discount`: the customer's own, unless a repeating
     one has run out."""
@@ -601,12 +615,13 @@ def delete(uow: UnitOfWork, owner: Owner) -> Discount | None:
     return current[0] if current else None
 
 
-def end_expired(uow: UnitOfWork, owners: Sequence[Owner], at: datetime) -> int:
-    """Remove the owners' discounts whose `end` has come by `at`, as Stripe removes a
-    coupon whose duration has run out (with `customer.discount.deleted` where it announces
-    them); returns how many."""
+def end_expired(uow: UnitOfWork, owned: Owned, at: datetime) -> int:
+    """Remove the discounts whose `end` has come by `at` from `owned` (the live discounts
+    of some owners, as `of_owners` gives them), as Stripe removes a coupon whose duration
+    has run out (with `customer.discount.deleted` where it announces them); returns how
+    many."""
     ended = 0
-    for owner, found in of_owners(uow, owners).items():
+    for owner, found in owned.items():
         for discount in found:
             if discount.end is not None and discount.end <= at:
                 _delete(uow, owner, discount)

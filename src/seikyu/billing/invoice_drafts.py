@@ -43,14 +43,19 @@ class Computed:
     amounts: InvoiceAmounts
 
 
-def refresh(uow: UnitOfWork, invoice: Invoice) -> None:
-    """Bring a draft's invoice-item lines in step with its items and recompute it."""
+def refresh(uow: UnitOfWork, invoice: Invoice, items: Sequence[InvoiceItem] | None = None) -> None:
+    """Bring a draft's invoice-item lines in step with its items and recompute it.
+
+    `items` are the invoice's items, oldest first, when the caller knows them (a draft it
+    has just made holds exactly those it attached); otherwise they are read."""
     if invoice.status != InvoiceStatus.DRAFT:
         raise RuntimeError(f"only a draft is recomputed, {invoice.id} is {invoice.status}")
     existing = list(invoice.lines)
     kept = [line for line in existing if line.parent_type == SUBSCRIPTION_LINE]
     by_item = {line.invoice_item_id: line for line in existing if line.parent_type == ITEM_LINE}
-    for item in invoice_items.of_invoice(uow, invoice.id):
+    if items is None:
+        items = invoice_items.of_invoice(uow, invoice.id)
+    for item in items:
         line = by_item.pop(item.id, None)
         if line is None:
             line = InvoiceLine(

@@ -111,6 +111,8 @@ def new_draft(
     """An empty draft with the customer's details, not yet added to the session."""
     return Invoice(
         id=uow.new_id("in"),
+        # Said to be empty, so adding its first lines never loads them from the database.
+        lines=[],
         account_id=uow.account_id,
         livemode=uow.livemode,
         created=uow.now,
@@ -254,6 +256,18 @@ def inherited_discounts(
         if own:
             return own
     return discounts.of_owner(uow, Owner(customer_id=customer_id))
+
+
+def inherited_from(
+    owned: discounts.Owned, customer_id: str, subscription_id: str | None
+) -> list[Any]:
+    """`inherited_discounts` out of discounts read already, which must include the
+    customer's and (if any) the subscription's."""
+    if subscription_id is not None:
+        own = owned[Owner(customer_id=customer_id, subscription_id=subscription_id)]
+        if own:
+            return list(own)
+    return list(owned[Owner(customer_id=customer_id)])
 
 
 def customer_details(customer: Customer) -> dict[str, Any]:

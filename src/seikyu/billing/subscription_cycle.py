@@ -23,7 +23,6 @@ from seikyu.billing import (
     subscription_payments,
 )
 from seikyu.billing import subscription_repository as repository
-from seikyu.billing.discounts import Owner
 from seikyu.billing.domain import subscription_timing as timing
 from seikyu.billing.domain.subscription_status import (
     SubscriptionAction,
@@ -59,6 +58,7 @@ def build_cycle_invoice(
     *,
     pending: bool = True,
     usage_until: datetime | None = None,
+    owned: discounts.Owned | None = None,
 ) -> Invoice:
     """The draft `subscription_cycle` invoice for `period`, the period after the current
     one: a line per licensed item for the period (prorated up to `cancel_at` when the
@@ -67,7 +67,8 @@ def build_cycle_invoice(
     its default tax rates and payment terms, and the metered items' usage over the current
     period (up to `usage_until`, default its end: usage is billed in arrears). Dated at the
     period start; its own period looks back on the current one. Nothing is emitted and the
-    subscription is unchanged, but what the usage lines bill is recorded."""
+    subscription is unchanged, but what the usage lines bill is recorded. `owned`: the
+    discounts read already, as `subscription_invoices.cut_draft` takes them."""
     billed = billed_period(subscription, period)
     waiting = (
         invoice_items.pending_for(
@@ -86,6 +87,7 @@ def build_cycle_invoice(
         dated=period.start,
         period=_looking_back(subscription, period.start),
         usage_until=usage_until or subscription.current_period_end,
+        owned=owned,
     )
 
 
@@ -116,8 +118,12 @@ def renew(uow: UnitOfWork, subscription_id: str) -> Invoice | None:
     if subscription.status not in RENEWING or subscription.current_period_end > now:
         return None
     period = next_period(subscription)
-    invoice = build_cycle_invoice(uow, subscription, period)
-    _end_expired_discounts(uow, subscription, period.start)
+    # Read once: the invoice takes those in effect and the renewal then ends those run out.
+    owned = discounts.of_owners(
+        uow, subscription_invoices.draft_owners(subscription, subscription.items)
+    )
+    invoice = build_cycle_invoice(uow, subscription, period, owned=owned)
+    _end_expired_discounts(uow, subscription, owned, period.start)
     _schedule_finalization(uow, subscription, invoice)
     uow.emit("invoice.created", invoice)
     uow.before_update("customer.subscription.updated", subscription)
@@ -127,16 +133,12 @@ def renew(uow: UnitOfWork, subscription_id: str) -> Invoice | None:
     return invoice
 
 
-def _end_expired_discounts(uow: UnitOfWork, subscription: Subscription, at: datetime) -> None:
+def _end_expired_discounts(
+    uow: UnitOfWork, subscription: Subscription, owned: discounts.Owned, at: datetime
+) -> None:
     """A discount whose duration ran out by the renewal no longer applies (the invoice just
     built left it out) and is removed from the subscription, its items or the customer."""
-    customer_id = subscription.customer_id
-    owners = [
-        Owner(customer_id),
-        Owner(customer_id, subscription_id=subscription.id),
-        *(Owner(customer_id, subscription_item_id=item.id) for item in subscription.items),
-    ]
-    if discounts.end_expired(uow, owners, at):
+    if discounts.end_expired(uow, owned, at):
         uow.session.expire(subscription, ["discounts"])
 
 

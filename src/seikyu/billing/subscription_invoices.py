@@ -44,6 +44,7 @@ def cut_draft(
     dated: datetime | None = None,
     period: Period | None = None,
     usage_until: datetime | None = None,
+    owned: discounts.Owned | None = None,
 ) -> Invoice:
     """A draft billing `items` for `spans` and the `pending` items, computed and stored.
 
@@ -53,7 +54,9 @@ def cut_draft(
     `dated` is the invoice's date (default now): due dates count from it and the discounts
     in effect on it apply. `period` is the invoice's own period (default the instant it is
     dated), which for a renewal looks back on the period that just ended, as on Stripe.
-    Nothing is emitted: the caller announces the invoice.
+    Nothing is emitted: the caller announces the invoice. `owned` is the live discounts of
+    the customer, the subscription and `items` if the caller has read them (see
+    `draft_owners`); any it lacks are read here.
     """
     customer = customers.get(uow, subscription.customer_id)
     invoice = invoices.new_draft(
@@ -74,22 +77,24 @@ def cut_draft(
     if subscription.days_until_due is not None:
         invoice.due_date = invoice.created + timedelta(days=subscription.days_until_due)
     invoice_store.add(uow.session, invoice)
-    inherited = invoices.inherited_discounts(uow, customer.id, subscription.id)
+    owned = discounts.completed(uow, owned or {}, draft_owners(subscription, items))
+    inherited = invoices.inherited_from(owned, customer.id, subscription.id)
     invoice.discount_ids = applying(uow, inherited, invoice)
     # The lines' lookups (products, item discounts) never read the lines being written, so
     # they are written in one flush instead of one per line.
     with uow.session.no_autoflush:
-        subscription_lines.add_item_lines(uow, invoice, items, spans)
+        subscription_lines.add_item_lines(uow, invoice, items, spans, owned)
         if usage_until is not None:
             metered_lines.add_usage_lines(uow, invoice, subscription, items, usage_until)
     if any(line.discount_ids for line in invoice.lines):
-        owned = discounts.of_owners(uow, _item_owners(invoice, items))
         rows = {d.id: d for found in owned.values() for d in found}
         for line in invoice.lines:
             line.discount_ids = applying(uow, [rows[d] for d in line.discount_ids], invoice)
+    # Written now: rows made later that point at the invoice (its payment, at finalization)
+    # have no relationship to it that would order their inserts after its own.
     uow.session.flush()
     invoice_items.attach(uow, pending, invoice.id)
-    invoice_drafts.refresh(uow, invoice)
+    invoice_drafts.refresh(uow, invoice, sorted(pending, key=lambda item: item.id))
     subscription_lines.remember_discounts(invoice, items)
     return invoice
 
@@ -123,8 +128,14 @@ def span_of(subscription: Subscription, period: Period) -> BilledSpan:
     return BilledSpan(period, Fraction(period.seconds, full.seconds), full)
 
 
-def _item_owners(invoice: Invoice, items: Sequence[SubscriptionItem]) -> list[discounts.Owner]:
+def draft_owners(
+    subscription: Subscription, items: Sequence[SubscriptionItem]
+) -> list[discounts.Owner]:
+    """Whose discounts a subscription's draft may take, in this order: the customer's, the
+    subscription's, then each item's."""
+    customer_id = subscription.customer_id
     return [
-        discounts.Owner(customer_id=invoice.customer_id, subscription_item_id=item.id)
-        for item in items
+        discounts.Owner(customer_id),
+        discounts.Owner(customer_id, subscription_id=subscription.id),
+        *(discounts.Owner(customer_id, subscription_item_id=item.id) for item in items),
     ]

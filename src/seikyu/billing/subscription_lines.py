@@ -22,9 +22,11 @@ def add_item_lines(
     invoice: Invoice,
     items: Sequence[SubscriptionItem],
     spans: Sequence[BilledSpan],
+    owned: discounts.Owned,
 ) -> None:
     """One line per licensed item and span, priced in the invoice's currency and rounded
-    once from the exact period amount. Metered items bill usage in arrears, not here."""
+    once from the exact period amount. Metered items bill usage in arrears, not here.
+    `owned` holds the items' live discounts."""
     for span in spans:
         for item in items:
             price = item.price
@@ -65,7 +67,7 @@ def add_item_lines(
                     product_id=price.product_id,
                     unit_amount_decimal=price_terms.unit_amount_in(price, invoice.currency),
                     discountable=True,
-                    discount_ids=item_discount_ids(uow, invoice, item),
+                    discount_ids=[d.id for d in owned[_item_owner(invoice.customer_id, item.id)]],
                     tax_rate_ids=None if item.tax_rate_ids is None else list(item.tax_rate_ids),
                     discount_amounts=[],
                     taxes=[],
@@ -87,8 +89,12 @@ def remember_discounts(invoice: Invoice, items: Sequence[SubscriptionItem]) -> N
 
 
 def item_discount_ids(uow: UnitOfWork, invoice: Invoice, item: SubscriptionItem) -> list[str]:
-    owner = discounts.Owner(customer_id=invoice.customer_id, subscription_item_id=item.id)
+    owner = _item_owner(invoice.customer_id, item.id)
     return [d.id for d in discounts.of_owner(uow, owner)]
+
+
+def _item_owner(customer_id: str, item_id: str) -> discounts.Owner:
+    return discounts.Owner(customer_id=customer_id, subscription_item_id=item_id)
 
 
 def _describe(

@@ -8,9 +8,11 @@ the object.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 
 class _Owned(Protocol):
@@ -27,4 +29,17 @@ def by_id(
     found = session.get(model, row_id)
     if found is None or found.account_id != account_id or found.livemode != livemode:
         return None
+    return found
+
+
+def held(
+    session: Session, model: type[T], row_ids: Iterable[str], account_id: str, livemode: bool
+) -> dict[str, T]:
+    """Those of the rows the session holds already, by id, without a statement: the caller
+    reads the others in one query of its own. `model`'s primary key must be the id alone."""
+    found: dict[str, T] = {}
+    for row_id in row_ids:
+        row = session.identity_map.get(identity_key(model, row_id))
+        if row is not None and row.account_id == account_id and row.livemode == livemode:
+            found[row_id] = row
     return found

@@ -90,12 +90,12 @@ def cut_draft(
         rows = {d.id: d for found in owned.values() for d in found}
         for line in invoice.lines:
             line.discount_ids = applying(uow, [rows[d] for d in line.discount_ids], invoice)
-    # Written now: rows made later that point at the invoice (its payment, at finalization)
-    # have no relationship to it that would order their inserts after its own.
-    uow.session.flush()
     invoice_items.attach(uow, pending, invoice.id)
     invoice_drafts.refresh(uow, invoice, sorted(pending, key=lambda item: item.id))
     subscription_lines.remember_discounts(invoice, items)
+    # Written now, computed: rows made later that point at the invoice (its payment, at
+    # finalization) have no relationship to it that would order their inserts after its own.
+    uow.session.flush()
     return invoice
 
 

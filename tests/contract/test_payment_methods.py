@@ -199,6 +199,18 @@ def test_detach_frees_the_card_for_good(client: stripe.StripeClient) -> None:
     assert_error(error, code="payment_method_unexpected_state", param=None)
     again = _error(lambda: client.v1.payment_methods.detach(method.id))
     assert_error(again, code="payment_method_unexpected_state", param=None)
+    # A payment refuses it too, naming the parameter that gave it.
+    paying = _error(
+        lambda: client.v1.payment_intents.create(
+            params={
+                "amount": 1000,
+                "currency": "usd",
+                "payment_method": method.id,
+                "confirm": True,
+            }
+        )
+    )
+    assert_error(paying, code="payment_method_unexpected_state", param="payment_method")
 
 
 # --- update ------------------------------------------------------------------------

@@ -165,6 +165,32 @@ def test_a_declining_card_is_retried_then_the_subscription_canceled(
     assert deleted[0]["object"]["cancellation_details"]["reason"] == "payment_failed"
 
 
+def test_a_card_detached_since_fails_its_attempt_once_and_dunning_goes_on(
+    shop: Shop,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The card the subscription charges is detached: the attempt fails like a decline
+    # (counted once, `invoice.payment_failed`, a retry scheduled), instead of the run
+    # failing on every pass and the invoice never being attempted.
+    configure(shop, retries=2, retry_window_days=4)
+    subscription_id = shop.subscribe(at(2025, 3, 1))
+    with shop.unit(at(2025, 3, 2)) as uow:
+        subscription = uow.session.get(Subscription, subscription_id)
+        assert subscription is not None
+        assert subscription.default_payment_method_id is not None
+        payment_methods.detach(uow, subscription.default_payment_method_id)
+    finalized = at(2025, 4, 1) + HOUR
+    run(shop, at(2025, 4, 1))
+    run(shop, finalized)
+    [renewal] = invoices_of(shop, subscription_id)
+    assert (renewal["status"], renewal["attempt_count"]) == ("open", 1)
+    assert renewal["next_payment_attempt"] == finalized + 2 * DAY
+    assert status_of(shop, subscription_id) == "past_due"
+    failed = shop.events("invoice.payment_failed")
+    assert [event["object"]["attempt_count"] for event in failed] == [1]
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+
+
 def test_a_retry_that_succeeds_makes_it_active_again(shop: Shop) -> None:  # noqa: F811
     configure(shop, retries=3, retry_window_days=3)
     subscription_id = shop.subscribe(at(2025, 3, 1))

@@ -79,8 +79,9 @@ def attempt(
     declined (succeeded, or waiting for 3D Secure); raises the card error otherwise."""
     if invoice.payment_intent_id is None:
         raise SeikyuError("This invoice has nothing to collect.", code="invoice_not_editable")
-    chosen = payment_method or default_payment_method(uow, invoice, param="payment_method")
+    # Counted first: an attempt that finds no card, or one it cannot use, is still one.
     _count_attempt(uow, invoice)
+    chosen = payment_method or default_payment_method(uow, invoice, param="payment_method")
     try:
         intent = payment_intents.confirm(
             uow,
@@ -101,9 +102,9 @@ def attempt(
 
 
 def fail_unpayable(uow: UnitOfWork, invoice: Invoice) -> None:
-    """An automatic attempt with no payment method to charge: it counts, and fails with
-    `invoice.payment_failed`, as Stripe's does for an invoice finalized without one."""
-    _count_attempt(uow, invoice)
+    """An automatic attempt (counted by `attempt`) that had no payment method it could
+    charge fails with `invoice.payment_failed`, as Stripe's does for an invoice finalized
+    without one."""
     uow.emit("invoice.payment_failed", invoice)
 
 

@@ -112,8 +112,9 @@ def link(uow: UnitOfWork, payment_method: PaymentMethod, customer_id: str) -> No
 
 
 def check_usable_by(payment_method: PaymentMethod, customer_id: str | None, *, param: str) -> None:
-    """A card a payment may use: not detached, and not another customer's."""
-    _check_usable(payment_method)
+    """A card a payment may use: not detached, and not another customer's. Refusals name
+    `param`."""
+    _check_usable(payment_method, param=param)
     if payment_method.customer_id is not None and payment_method.customer_id != customer_id:
         raise SeikyuError(
             f"The provided PaymentMethod {payment_method.id} belongs to another customer "
@@ -293,12 +294,13 @@ def _refuse_in_live_mode(test_card: TestCard) -> None:
     raise SeikyuError("No card processor is configured for live mode.")
 
 
-def _check_usable(payment_method: PaymentMethod) -> None:
+def _check_usable(payment_method: PaymentMethod, *, param: str | None = None) -> None:
     if payment_method.detached_at is not None:
         raise SeikyuError(
             "This PaymentMethod was previously used without being attached to a Customer or "
             "was detached from a Customer, and may not be used again.",
             code="payment_method_unexpected_state",
+            param=param,
         )
 
 

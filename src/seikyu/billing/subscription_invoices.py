@@ -93,9 +93,6 @@ def cut_draft(
     invoice_items.attach(uow, pending, invoice.id)
     invoice_drafts.refresh(uow, invoice, sorted(pending, key=lambda item: item.id))
     subscription_lines.remember_discounts(invoice, items)
-    # Written now, computed: rows made later that point at the invoice (its payment, at
-    # finalization) have no relationship to it that would order their inserts after its own.
-    uow.session.flush()
     return invoice
 
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from seikyu.db.base import AccountOwned, Base
 from seikyu.db.types import IdString, UTCDateTime
+
+if TYPE_CHECKING:
+    from seikyu.db.models.invoices import Invoice
 
 
 class InvoicePayment(AccountOwned, Base):
@@ -29,3 +33,8 @@ class InvoicePayment(AccountOwned, Base):
     is_default: Mapped[bool] = mapped_column(Boolean, default=True)
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     canceled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Never read (`invoice_id` is): it tells a flush to insert a new invoice before the
+    # payments that point at it, so an invoice need not be written before its payment is
+    # made.
+    invoice: Mapped[Invoice] = relationship(lazy="raise")

@@ -89,6 +89,19 @@ def pay_with(shop: Shop, subscription_id: str, card: str, now: datetime) -> None
         subscription.default_payment_method_id = method.id
 
 
+def first_attempt_fails(shop: Shop, subscription_id: str) -> datetime:  # noqa: F811
+    """Renew on Apr 1, finalize and charge an hour later: the attempt fails, the retry is
+    due two days on and the subscription is past_due. Returns when it was finalized."""
+    finalized = at(2025, 4, 1) + HOUR
+    run(shop, at(2025, 4, 1))
+    run(shop, finalized)
+    [renewal] = invoices_of(shop, subscription_id)
+    assert (renewal["status"], renewal["attempt_count"]) == ("open", 1)
+    assert renewal["next_payment_attempt"] == finalized + 2 * DAY
+    assert status_of(shop, subscription_id) == "past_due"
+    return finalized
+
+
 def test_a_renewal_is_finalized_an_hour_later_and_charged(shop: Shop) -> None:  # noqa: F811
     subscription_id = shop.subscribe(at(2025, 3, 1), amount=3000)
     assert run(shop, at(2025, 3, 31)) == 0
@@ -140,13 +153,7 @@ def test_a_declining_card_is_retried_then_the_subscription_canceled(
     )
     subscription_id = shop.subscribe(at(2025, 3, 1))
     pay_with(shop, subscription_id, "pm_card_chargeCustomerFail", at(2025, 3, 2))
-    finalized = at(2025, 4, 1) + HOUR
-    run(shop, at(2025, 4, 1))
-    run(shop, finalized)
-    [renewal] = invoices_of(shop, subscription_id)
-    assert (renewal["status"], renewal["attempt_count"]) == ("open", 1)
-    assert renewal["next_payment_attempt"] == finalized + 2 * DAY
-    assert status_of(shop, subscription_id) == "past_due"
+    finalized = first_attempt_fails(shop, subscription_id)
 
     run(shop, finalized + 2 * DAY)
     [renewal] = invoices_of(shop, subscription_id)
@@ -179,13 +186,7 @@ def test_a_card_detached_since_fails_its_attempt_once_and_dunning_goes_on(
         assert subscription is not None
         assert subscription.default_payment_method_id is not None
         payment_methods.detach(uow, subscription.default_payment_method_id)
-    finalized = at(2025, 4, 1) + HOUR
-    run(shop, at(2025, 4, 1))
-    run(shop, finalized)
-    [renewal] = invoices_of(shop, subscription_id)
-    assert (renewal["status"], renewal["attempt_count"]) == ("open", 1)
-    assert renewal["next_payment_attempt"] == finalized + 2 * DAY
-    assert status_of(shop, subscription_id) == "past_due"
+    first_attempt_fails(shop, subscription_id)
     failed = shop.events("invoice.payment_failed")
     assert [event["object"]["attempt_count"] for event in failed] == [1]
     assert not [record for record in caplog.records if record.levelname == "ERROR"]

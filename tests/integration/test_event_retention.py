@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from seikyu.core.ids import IdGenerator, first_id_at
 from seikyu.db.models import Event, RequestLog
 from seikyu.db.models.webhook_attempts import WebhookAttempt
 from seikyu.db.models.webhook_deliveries import WebhookDelivery
-from seikyu.db.uow import Database
+from seikyu.db.uow import Database, UnitOfWork
 from seikyu.events.deliveries import ATTEMPT_PREFIX
 from seikyu.events.delivery_status import DELIVERY_PREFIX
 from seikyu.events.retention import DEFAULT_RETENTION
@@ -35,11 +36,21 @@ def written(db: Database, age: timedelta, prefix: str) -> str:
     return IdGenerator(FrozenClock(db.clock.now() - age)).new(prefix)
 
 
+def unit_of(db: Database, uow: UnitOfWork | None) -> AbstractContextManager[UnitOfWork]:
+    """`uow` if given, so that rows go in together, else a unit of their own."""
+    return nullcontext(uow) if uow is not None else db.unit()
+
+
 def add_event(
-    db: Database, account: TestAccount, age: timedelta, *, created: datetime | None = None
+    db: Database,
+    account: TestAccount,
+    age: timedelta,
+    *,
+    created: datetime | None = None,
+    uow: UnitOfWork | None = None,
 ) -> str:
     event_id = written(db, age, "evt")
-    with db.unit() as uow:
+    with unit_of(db, uow) as uow:
         uow.session.add(
             Event(
                 id=event_id,
@@ -59,13 +70,19 @@ def add_event(
 
 
 def add_delivery(
-    db: Database, account: TestAccount, event_id: str, age: timedelta, status: str
+    db: Database,
+    account: TestAccount,
+    event_id: str,
+    age: timedelta,
+    status: str,
+    *,
+    uow: UnitOfWork | None = None,
 ) -> tuple[str, str]:
     """A delivery of the event with one attempt: (delivery id, attempt id)."""
     # The tables' own prefixes: retention bounds ids by the prefix the table holds.
     delivery_id = written(db, age, DELIVERY_PREFIX)
     attempt_id = written(db, age, ATTEMPT_PREFIX)
-    with db.unit() as uow:
+    with unit_of(db, uow) as uow:
         at = uow.now - age
         tenancy: dict[str, Any] = {"account_id": account.id, "livemode": False, "created": at}
         uow.session.add(
@@ -154,8 +171,11 @@ def test_a_pending_delivery_keeps_its_event_and_attempts(
     db: Database, account: TestAccount
 ) -> None:
     age = 40 * DAY
-    event = add_event(db, account, age)
-    delivery, attempt = add_delivery(db, account, event, age, "pending")
+    # Written together: the session's server prunes the same database in the background,
+    # and an old event alone for a moment would be its to delete.
+    with db.unit() as uow:
+        event = add_event(db, account, age, uow=uow)
+        delivery, attempt = add_delivery(db, account, event, age, "pending", uow=uow)
     prune_history(db)
     assert present(db, Event, [event]) == {event}
     assert present(db, WebhookDelivery, [delivery]) == {delivery}

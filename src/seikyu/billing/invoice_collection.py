@@ -140,7 +140,7 @@ def default_payment_method(uow: UnitOfWork, invoice: Invoice, *, param: str) -> 
 def payment_succeeded(uow: UnitOfWork, intent: PaymentIntent) -> None:
     """Pay the invoice a succeeded PaymentIntent was for, once (a reaction: running it
     again for the same intent changes nothing)."""
-    payment = _payment_for_intent(uow, intent.id)
+    payment = repository.payment_for_intent(uow.session, uow.account_id, uow.livemode, intent.id)
     if payment is None or payment.status == "paid":
         return
     invoice = get(uow, payment.invoice_id, for_update=True)
@@ -151,24 +151,6 @@ def payment_succeeded(uow: UnitOfWork, intent: PaymentIntent) -> None:
     if invoice.status in (InvoiceStatus.OPEN, InvoiceStatus.UNCOLLECTIBLE):
         uow.before_update("invoice.updated", invoice)
         mark_paid(uow, invoice, amount_paid=intent.amount_received)
-
-
-# The invoice payments this session has found by intent. An attempt pays its invoice at
-# once and the reaction to its `payment_intent.succeeded` asks again for the same intent.
-_BY_INTENT = "seikyu.invoice_payments_by_intent"
-
-
-def _payment_for_intent(uow: UnitOfWork, intent_id: str) -> InvoicePayment | None:
-    known: dict[str, InvoicePayment] = uow.session.info.setdefault(_BY_INTENT, {})
-    payment = known.get(intent_id)
-    # One that a rolled-back savepoint wrote is no longer in the session; one whose changes
-    # it undid reloads them when read.
-    if payment is not None and payment in uow.session and payment.payment_intent_id == intent_id:
-        return payment
-    payment = repository.payment_for_intent(uow.session, uow.account_id, uow.livemode, intent_id)
-    if payment is not None:
-        known[intent_id] = payment
-    return payment
 
 
 def void(uow: UnitOfWork, processor: Processor, invoice_id: str) -> Invoice:

@@ -109,15 +109,35 @@ def payments(session: Session, invoice_id: str) -> list[InvoicePayment]:
     return list(session.scalars(stmt))
 
 
+# The invoice payments a session has found by intent. An attempt pays its invoice at once
+# and the reaction to its `payment_intent.succeeded` asks again for the same intent.
+_BY_INTENT = "seikyu.invoice_payments_by_intent"
+
+
 def payment_for_intent(
     session: Session, account_id: str, livemode: bool, payment_intent_id: str
 ) -> InvoicePayment | None:
+    known: dict[str, InvoicePayment] = session.info.setdefault(_BY_INTENT, {})
+    payment = known.get(payment_intent_id)
+    # One that a rolled-back savepoint wrote is no longer in the session; one whose changes
+    # it undid reloads them when read.
+    if (
+        payment is not None
+        and payment in session
+        and payment.payment_intent_id == payment_intent_id
+        and payment.account_id == account_id
+        and payment.livemode == livemode
+    ):
+        return payment
     stmt = select(InvoicePayment).where(
         InvoicePayment.account_id == account_id,
         InvoicePayment.livemode == livemode,
         InvoicePayment.payment_intent_id == payment_intent_id,
     )
-    return session.scalar(stmt)
+    payment = session.scalar(stmt)
+    if payment is not None:
+        known[payment_intent_id] = payment
+    return payment
 
 
 def number_taken(session: Session, account_id: str, livemode: bool, number: str) -> bool:

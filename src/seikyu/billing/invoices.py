@@ -249,20 +249,17 @@ def inherited_discounts(
 ) -> list[Any]:
     """The invoice-level discounts a new invoice takes: its subscription's, or failing
     those the customer's."""
+    owners = [Owner(customer_id=customer_id)]
     if subscription_id is not None:
-        own = discounts.of_owner(
-            uow, Owner(customer_id=customer_id, subscription_id=subscription_id)
-        )
-        if own:
-            return own
-    return discounts.of_owner(uow, Owner(customer_id=customer_id))
+        owners.append(Owner(customer_id=customer_id, subscription_id=subscription_id))
+    return inherited_from(discounts.of_owners(uow, owners), customer_id, subscription_id)
 
 
 def inherited_from(
     owned: discounts.Owned, customer_id: str, subscription_id: str | None
 ) -> list[Any]:
-    """`inherited_discounts` out of discounts read already, which must include the
-    customer's and (if any) the subscription's."""
+    """The rule of `inherited_discounts` over discounts read already, which must include
+    the customer's and (if any) the subscription's."""
     if subscription_id is not None:
         own = owned[Owner(customer_id=customer_id, subscription_id=subscription_id)]
         if own:

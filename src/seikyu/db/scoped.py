@@ -26,10 +26,26 @@ T = TypeVar("T", bound=_Owned)
 def by_id(
     session: Session, model: type[T], row_id: str, account_id: str, livemode: bool
 ) -> T | None:
-    found = session.get(model, row_id)
-    if found is None or found.account_id != account_id or found.livemode != livemode:
-        return None
-    return found
+    # Without flushing first: the answer is the same, and the session's pending changes go
+    # out together at the next flush instead of an UPDATE for every read in between. The
+    # flush would only matter for rows pending insertion or deletion, looked at here. The
+    # checks stay inside: an expired row loads its attributes when they are first read.
+    with session.no_autoflush:
+        found = session.get(model, row_id)
+        if found is None:
+            found = _pending(session, model, row_id)
+        elif found in session.deleted:
+            return None
+        if found is None or found.account_id != account_id or found.livemode != livemode:
+            return None
+        return found
+
+
+def _pending(session: Session, model: type[T], row_id: str) -> T | None:
+    for row in session.new:
+        if type(row) is model and identity_key(instance=row)[1] == (row_id,):
+            return row
+    return None
 
 
 def held(

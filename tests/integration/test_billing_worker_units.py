@@ -10,6 +10,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from sqlalchemy import event, select
 
 from seikyu.billing import subscription_cycle
 from seikyu.db.models.invoices import Invoice
@@ -105,3 +106,73 @@ def test_a_subscription_whose_customer_is_held_is_left_for_a_later_pass(
             Invoice.subscription_id.in_(ids), Invoice.billing_reason == "subscription_cycle"
         )
         assert sorted(invoice.status for invoice in renewals) == ["paid"] * 4
+
+
+def finalize_only(shop: Shop, ids: list[str]) -> None:  # noqa: F811
+    """Renew, then finalize without charging: one pass finalizes, the charge waits for the
+    next (see due_work._finalize)."""
+    run(shop, RENEWS)
+    worker(shop).run_due(now=PAID)
+    for subscription_id in ids:
+        assert renewal_of(shop, subscription_id).status == "open"
+
+
+def renewal_of(shop: Shop, subscription_id: str) -> Invoice:  # noqa: F811
+    with shop.unit(at(2020, 1, 1)) as uow:
+        stmt = select(Invoice).where(
+            Invoice.subscription_id == subscription_id,
+            Invoice.billing_reason == "subscription_cycle",
+        )
+        return uow.session.scalars(stmt).one()
+
+
+def test_charges_lock_their_intents_and_read_their_payments_once_per_claim(
+    shop: Shop,  # noqa: F811
+) -> None:
+    ids = [shop.subscribe(at(2025, 3, 1)) for _ in range(5)]
+    finalize_only(shop, ids)
+    seen: list[str] = []
+
+    def remember(*args: Any) -> None:
+        seen.append(" ".join(str(args[2]).split()))
+
+    event.listen(shop.db.engine, "before_cursor_execute", remember)
+    try:
+        charged = worker(shop).run_due(now=PAID)
+    finally:
+        event.remove(shop.db.engine, "before_cursor_execute", remember)
+
+    assert charged.done == 5
+    assert [renewal_of(shop, subscription_id).status for subscription_id in ids] == ["paid"] * 5
+    reads = [sql for sql in seen if sql.startswith("SELECT")]
+    assert len([sql for sql in reads if " FROM payment_intents " in sql]) == 1
+    assert len([sql for sql in reads if " FROM invoice_payments " in sql]) == 1
+
+
+def test_an_invoice_whose_intent_is_held_is_left_for_a_later_pass(
+    db: Database, account: TestAccount
+) -> None:
+    if db.is_sqlite:
+        pytest.skip("row locks held by another transaction need PostgreSQL")
+    shop_ = Shop(db, account)
+    ids = [shop_.subscribe(at(2025, 3, 1)) for _ in range(4)]
+    finalize_only(shop_, ids)
+    # As a confirmation of the intent through the API would hold it.
+    held = renewal_of(shop_, ids[1]).payment_intent_id
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url) as other:
+        other.execute("SELECT id FROM payment_intents WHERE id = %s FOR UPDATE", (held,))
+        outcome: list[billing.Pass] = []
+        thread = threading.Thread(
+            target=lambda: outcome.append(worker(shop_).run_due(now=PAID)), daemon=True
+        )
+        thread.start()
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "the worker waited for a row another transaction holds"
+        other.rollback()
+    assert (outcome[0].done, outcome[0].failed) == (3, 0)
+    waiting = renewal_of(shop_, ids[1])
+    assert (waiting.status, waiting.attempt_count) == ("open", 0)
+    run(shop_, PAID)
+    renewals = [renewal_of(shop_, subscription_id) for subscription_id in ids]
+    assert [(found.status, found.attempt_count) for found in renewals] == [("paid", 1)] * 4

@@ -11,9 +11,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from seikyu.billing import invoice_repository
 from seikyu.db import row_locks
 from seikyu.db.models.customers import Customer
 from seikyu.db.models.invoices import Invoice
+from seikyu.db.models.payment_intents import PaymentIntent
 from seikyu.db.models.subscriptions import Subscription
 
 
@@ -72,16 +74,21 @@ def claim_subscriptions(session: Session, ids: Sequence[str], now: datetime) -> 
 
 
 def claim_invoices(session: Session, ids: Sequence[str], now: datetime) -> set[str]:
-    """As `claim_subscriptions`, for invoices: each with its customer and the subscription
-    it bills, if any (a charge's outcome changes it)."""
+    """As `claim_subscriptions`, for invoices: each with its customer, the subscription it
+    bills, if any (a charge's outcome changes it), and an open invoice's PaymentIntent (a
+    charge confirms it) with the invoice payment that ties them."""
     found = _lock(session, Invoice, Invoice.id.in_(ids), now)
     customers = _lock_ids(session, Customer, {row.customer_id for row in found})
     billed = _lock_ids(session, Subscription, {row.subscription_id for row in found} - {None})
+    charged = {row.payment_intent_id for row in found if row.status == "open"} - {None}
+    intents = _lock_ids(session, PaymentIntent, charged)
+    invoice_repository.load_payments_for_intents(session, intents)
     return {
         row.id
         for row in found
         if row.customer_id in customers
         and (row.subscription_id is None or row.subscription_id in billed)
+        and (row.payment_intent_id not in charged or row.payment_intent_id in intents)
     }
 
 
@@ -101,7 +108,9 @@ def _lock(
     return found
 
 
-def _lock_ids(session: Session, model: type[Customer | Subscription], ids: set[Any]) -> set[str]:
+def _lock_ids(
+    session: Session, model: type[Customer | Subscription | PaymentIntent], ids: set[Any]
+) -> set[str]:
     if not ids:
         return set()
     stmt = (

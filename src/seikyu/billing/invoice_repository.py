@@ -27,8 +27,16 @@ class InvoiceFilter:
     due_date_lte: datetime | None = None
 
 
+# The invoice payments a session has found or written, by intent. An attempt pays its
+# invoice at once and the reaction to its `payment_intent.succeeded` asks again for the
+# same intent.
+_BY_INTENT = "seikyu.invoice_payments_by_intent"
+
+
 def add(session: Session, row: Invoice | InvoicePayment) -> None:
     session.add(row)
+    if isinstance(row, InvoicePayment) and row.payment_intent_id is not None:
+        session.info.setdefault(_BY_INTENT, {})[row.payment_intent_id] = row
 
 
 def _scoped(account_id: str, livemode: bool) -> Select[Invoice]:
@@ -42,10 +50,12 @@ def _scoped(account_id: str, livemode: bool) -> Select[Invoice]:
 def get(
     session: Session, account_id: str, livemode: bool, invoice_id: str, *, for_update: bool = False
 ) -> Invoice | None:
-    stmt = _scoped(account_id, livemode).where(Invoice.id == invoice_id)
+    def stmt() -> Select[Invoice]:
+        return _scoped(account_id, livemode).where(Invoice.id == invoice_id)
+
     if for_update:
         return row_locks.lock(session, stmt, Invoice, invoice_id)
-    return session.scalar(stmt)
+    return session.scalar(stmt())
 
 
 def page(
@@ -109,11 +119,6 @@ def payments(session: Session, invoice_id: str) -> list[InvoicePayment]:
     return list(session.scalars(stmt))
 
 
-# The invoice payments a session has found by intent. An attempt pays its invoice at once
-# and the reaction to its `payment_intent.succeeded` asks again for the same intent.
-_BY_INTENT = "seikyu.invoice_payments_by_intent"
-
-
 def payment_for_intent(
     session: Session, account_id: str, livemode: bool, payment_intent_id: str
 ) -> InvoicePayment | None:
@@ -138,6 +143,20 @@ def payment_for_intent(
     if payment is not None:
         known[payment_intent_id] = payment
     return payment
+
+
+def load_payments_for_intents(session: Session, payment_intent_ids: set[str]) -> None:
+    """Read the invoice payments of these intents into the session, in one query, for
+    `payment_for_intent` to answer from (it checks the account then)."""
+    if not payment_intent_ids:
+        return
+    stmt = select(InvoicePayment).where(
+        InvoicePayment.payment_intent_id.in_(sorted(payment_intent_ids))
+    )
+    known: dict[str, InvoicePayment] = session.info.setdefault(_BY_INTENT, {})
+    for payment in session.scalars(stmt):
+        if payment.payment_intent_id is not None:
+            known[payment.payment_intent_id] = payment
 
 
 def number_taken(session: Session, account_id: str, livemode: bool, number: str) -> bool:

@@ -46,8 +46,12 @@ def get(
     for_update: bool = False,
 ) -> Subscription | None:
     if for_update:
-        stmt = _scoped(account_id, livemode).where(Subscription.id == subscription_id)
-        return row_locks.lock(session, stmt, Subscription, subscription_id)
+        return row_locks.lock(
+            session,
+            lambda: _scoped(account_id, livemode).where(Subscription.id == subscription_id),
+            Subscription,
+            subscription_id,
+        )
     return scoped.by_id(session, Subscription, subscription_id, account_id, livemode)
 
 

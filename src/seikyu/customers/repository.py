@@ -83,5 +83,9 @@ SEARCH = SearchTable(scope=_searchable, columns=SEARCH_COLUMNS, order=Customer.i
 def locked(session: Session, account_id: str, livemode: bool, customer_id: str) -> Customer | None:
     """The customer row, locked until the transaction ends: its balance and invoice sequence
     change one transaction at a time."""
-    stmt = _scoped(account_id, livemode).where(Customer.id == customer_id)
-    return row_locks.lock(session, stmt, Customer, customer_id)
+    return row_locks.lock(
+        session,
+        lambda: _scoped(account_id, livemode).where(Customer.id == customer_id),
+        Customer,
+        customer_id,
+    )

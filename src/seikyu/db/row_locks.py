@@ -10,6 +10,7 @@ would cost several. A savepoint rolled back may release locks taken inside it, s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
@@ -27,14 +28,18 @@ def held(session: Session, model: type[T], row_id: str) -> T | None:
     return session.get(model, row_id)
 
 
-def lock(session: Session, stmt: Select[T], model: type[T], row_id: str) -> T | None:
-    """The row `stmt` selects (`row_id` of `model`, scoped by the caller), locked until the
-    transaction ends: from the session when this transaction locked it already, else read
-    again under `FOR UPDATE` with its eager collections."""
+def lock(
+    session: Session, statement: Callable[[], Select[T]], model: type[T], row_id: str
+) -> T | None:
+    """The row `statement()` selects (`row_id` of `model`, scoped by the caller), locked
+    until the transaction ends: from the session when this transaction locked it already,
+    else read again under `FOR UPDATE` with its eager collections. The statement is built
+    only when it is run: building one costs more than the answer from the session."""
     locked = held(session, model, row_id)
     if locked is not None:
         return locked
-    found = session.scalar(stmt.with_for_update().execution_options(populate_existing=True))
+    stmt = statement().with_for_update().execution_options(populate_existing=True)
+    found = session.scalar(stmt)
     remember(session, found)
     return found
 

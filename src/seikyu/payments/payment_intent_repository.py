@@ -5,12 +5,16 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from seikyu.db import row_locks
 from seikyu.db.models.payment_intents import PaymentIntent
 from seikyu.db.pagination import Page, Window, paginate
 
 
 def add(session: Session, intent: PaymentIntent) -> None:
     session.add(intent)
+    # No other transaction sees the row before this one commits: it is as good as locked,
+    # and confirming it right away (an invoice's first charge) needs no `FOR UPDATE` read.
+    row_locks.remember(session, intent)
 
 
 def _scoped(account_id: str, livemode: bool) -> Select[PaymentIntent]:
@@ -22,10 +26,12 @@ def _scoped(account_id: str, livemode: bool) -> Select[PaymentIntent]:
 def get(
     session: Session, account_id: str, livemode: bool, intent_id: str, *, for_update: bool = False
 ) -> PaymentIntent | None:
-    stmt = _scoped(account_id, livemode).where(PaymentIntent.id == intent_id)
+    def stmt() -> Select[PaymentIntent]:
+        return _scoped(account_id, livemode).where(PaymentIntent.id == intent_id)
+
     if for_update:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return session.scalar(stmt)
+        return row_locks.lock(session, stmt, PaymentIntent, intent_id)
+    return session.scalar(stmt())
 
 
 def page(

@@ -4,14 +4,18 @@ read which fails leaves the payment's transaction usable."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from seikyu.accounts import service as accounts
 from seikyu.accounts import settings
+from seikyu.customers import service as customers
+from seikyu.db.models.risk_assessments import RiskAssessment
 from seikyu.db.uow import Actor, Database
-from seikyu.risk import rules, screening, setup_repository, value_lists
+from seikyu.risk import rules, screening, setup_repository, signal_repository, value_lists
 from seikyu.risk.domain.decision import RiskLevel
 from seikyu.risk.rules import NewRule, RuleChanges
 from seikyu.risk.screening import ForcedRisk
@@ -139,3 +143,66 @@ def test_a_failed_read_screens_on_defaults_and_spares_the_payment(
     with db.unit(Actor(account.id)) as uow:
         stored = setup_repository.read(uow.session, account.id, False, set())
     assert stored.rules[-1][1:] == ("review", ":card_country: = 'FR'")
+
+
+def test_screening_leaves_the_payments_other_changes_for_the_next_flush(
+    db: Database, account: TestAccount
+) -> None:
+    # The reads look at attempts, settings, rules and lists alone: an unrelated change
+    # pending in the session (the invoice of an attempt, say) waits for the next flush,
+    # instead of being written here and again, changed, after the attempt.
+    seen: list[str] = []
+
+    def remember(*args: object) -> None:
+        seen.append(str(args[2]).split()[0])
+
+    with db.unit(Actor(account.id)) as uow:
+        changed = customers.create(uow, {"name": "Before"})
+        uow.session.flush()
+        changed.name = "After"
+        event.listen(db.engine, "before_cursor_execute", remember)
+        try:
+            screening.screen(uow, candidate())
+        finally:
+            event.remove(db.engine, "before_cursor_execute", remember)
+        assert uow.session.is_modified(changed)
+        changed_id = changed.id
+    assert "UPDATE" not in seen
+    assert "SELECT" in seen
+    with db.unit(Actor(account.id)) as uow:
+        assert customers.get(uow, changed_id).name == "After"
+
+
+def test_an_attempt_pending_in_the_session_is_counted(
+    db: Database, account: TestAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted: list[dict[str, signal_repository.KeyCounts]] = []
+    key_counts = signal_repository.key_counts
+
+    def spy(*args: Any) -> dict[str, signal_repository.KeyCounts]:
+        counted.append(key_counts(*args))
+        return counted[-1]
+
+    monkeypatch.setattr(signal_repository, "key_counts", spy)
+    with db.unit(Actor(account.id)) as uow:
+        first = screening.screen(uow, candidate())
+        screening.record(uow, first, outcome="authorized")
+        assert any(isinstance(row, RiskAssessment) for row in uow.session.new)
+        screening.screen(uow, candidate())
+    assert counted[0]["card"].velocity.hourly.authorized == 0
+    assert counted[1]["card"].velocity.hourly.authorized == 1
+
+
+def test_a_failed_read_keeps_the_payments_pending_changes(
+    db: Database, account: TestAccount, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(setup_repository, "read", failing_read)
+    with db.unit(Actor(account.id)) as uow:
+        kept = customers.create(uow, {"name": "Kept"})
+        uow.session.flush()
+        kept.name = "Changed"
+        found = screening.screen(uow, candidate())
+        assert found.signals is None
+        kept_id = kept.id
+    with db.unit(Actor(account.id)) as uow:
+        assert customers.get(uow, kept_id).name == "Changed"

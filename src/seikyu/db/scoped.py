@@ -9,10 +9,13 @@ the object.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
+
+from seikyu.db import pending
 
 
 class _Owned(Protocol):
@@ -26,26 +29,13 @@ T = TypeVar("T", bound=_Owned)
 def by_id(
     session: Session, model: type[T], row_id: str, account_id: str, livemode: bool
 ) -> T | None:
-    # Without flushing first: the answer is the same, and the session's pending changes go
-    # out together at the next flush instead of an UPDATE for every read in between. The
-    # flush would only matter for rows pending insertion or deletion, looked at here. The
-    # checks stay inside: an expired row loads its attributes when they are first read.
-    with session.no_autoflush:
+    # Flushed first only when `pending.must_flush` says so; the checks stay inside, as an
+    # expired row loads its attributes when they are first read.
+    with nullcontext() if pending.must_flush(session) else session.no_autoflush:
         found = session.get(model, row_id)
-        if found is None:
-            found = _pending(session, model, row_id)
-        elif found in session.deleted:
-            return None
         if found is None or found.account_id != account_id or found.livemode != livemode:
             return None
         return found
-
-
-def _pending(session: Session, model: type[T], row_id: str) -> T | None:
-    for row in session.new:
-        if type(row) is model and identity_key(instance=row)[1] == (row_id,):
-            return row
-    return None
 
 
 def held(

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from seikyu.accounts import settings
 from seikyu.core.clock import to_unix
+from seikyu.db.core_reads import read_savepoint
 from seikyu.db.models.risk_assessments import RiskAssessment
 from seikyu.db.uow import UnitOfWork
 from seikyu.risk import rules as account_rules
@@ -110,7 +111,7 @@ def screen(uow: UnitOfWork, candidate: Candidate) -> Screening:
     """Radar's decision for the attempt. Raises nothing a payment could fail on."""
     now = to_unix(uow.now)
     try:
-        with uow.session.begin_nested():
+        with read_savepoint(uow.session, repository.READS + setup_repository.READS):
             signals, all_time = _signals(uow, candidate, now)
             # The model scores on its own thread while the settings, rules and lists are
             # read: its hand-off costs nothing then.

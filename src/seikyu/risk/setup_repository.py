@@ -42,6 +42,10 @@ class ScreeningSetup:
     members: list[tuple[str, str, str]] = field(default_factory=list)
 
 
+# The models whose tables `read` reads.
+READS: tuple[type, ...] = (Account, RadarRule, ValueList, Item)
+
+
 def read(
     session: Session, account_id: str, livemode: bool, values: Collection[str]
 ) -> ScreeningSetup:
@@ -53,6 +57,7 @@ def read(
             "livemode": livemode,
             "values": padded(values),
         },
+        READS,
     )
     settings: dict[str, Any] = {}
     rules: list[tuple[str, str, str]] = []

@@ -88,7 +88,7 @@ def key_counts(
         **{f"value_{key}": values.get(key) for key in KEY_COLUMNS},
     }
     found: dict[str, KeyCounts] = {}
-    for row in core_rows(session, _counts_statement(), params):
+    for row in core_rows(session, _counts_statement(), params, READS):
         key = row[0]
         if values.get(key) is None:
             continue
@@ -114,6 +114,10 @@ def _counts_statement() -> CompoundSelect[Any]:
     # Built once, with bound parameters: building the expression is most of the cost of a
     # statement this size, and the compiled form is then cached too.
     return union_all(*(_key_select(key) for key in KEY_COLUMNS))
+
+
+# The models whose tables `key_counts` reads.
+READS: tuple[type, ...] = (Row,)
 
 
 def _key_select(key: str) -> Select[Any]:

@@ -126,7 +126,7 @@ def renewal_of(shop: Shop, subscription_id: str) -> Invoice:  # noqa: F811
         return uow.session.scalars(stmt).one()
 
 
-def test_charges_lock_their_intents_and_read_their_payments_once_per_claim(
+def test_charges_lock_intents_read_payments_once_per_claim_and_write_each_row_once(
     shop: Shop,  # noqa: F811
 ) -> None:
     ids = [shop.subscribe(at(2025, 3, 1)) for _ in range(5)]
@@ -147,6 +147,10 @@ def test_charges_lock_their_intents_and_read_their_payments_once_per_claim(
     reads = [sql for sql in seen if sql.startswith("SELECT")]
     assert len([sql for sql in reads if " FROM payment_intents " in sql]) == 1
     assert len([sql for sql in reads if " FROM invoice_payments " in sql]) == 1
+    # The attempt's changes to the invoice and its intent go out together at the end of
+    # each charge: screening's reads and the journal's settling do not flush them early.
+    assert len([sql for sql in seen if sql.startswith("UPDATE invoices ")]) == 5
+    assert len([sql for sql in seen if sql.startswith("UPDATE payment_intents ")]) == 5
 
 
 def test_an_invoice_whose_intent_is_held_is_left_for_a_later_pass(

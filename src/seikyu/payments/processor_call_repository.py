@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -9,21 +10,32 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from seikyu.db import pending
 from seikyu.db.models.processor_calls import ProcessorCall
 
 
 def record_sent(session: Session, values: dict[str, Any]) -> None:
     """Journal a call; a call sent again under its key (after a rollback) keeps its row."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(ProcessorCall).values(**values).on_conflict_do_nothing())
+    with _journal_only(session):
+        session.execute(insert(ProcessorCall).values(**values).on_conflict_do_nothing())
 
 
 def settle(session: Session, key: str, resolution: str, now: datetime) -> None:
-    session.execute(
-        update(ProcessorCall)
-        .where(ProcessorCall.idempotency_key == key)
-        .values(settled=True, resolution=resolution, settled_at=now)
-    )
+    with _journal_only(session):
+        session.execute(
+            update(ProcessorCall)
+            .where(ProcessorCall.idempotency_key == key)
+            .values(settled=True, resolution=resolution, settled_at=now)
+        )
+
+
+def _journal_only(session: Session) -> AbstractContextManager[object]:
+    """These statements write the journal's rows alone: the payment's other changes can
+    wait for the unit's next flush (see `pending.must_flush`)."""
+    if pending.must_flush(session, (ProcessorCall,)):
+        return nullcontext()
+    return session.no_autoflush
 
 
 def open_keys(session: Session, sent_before: datetime, limit: int) -> list[str]:

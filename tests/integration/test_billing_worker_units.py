@@ -5,7 +5,7 @@ holds is left for a later pass, never waited for."""
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -76,6 +76,24 @@ def test_a_unit_stops_claiming_when_its_time_is_up(
     assert renewed_for(shop, ids) == ids
 
 
+def pass_while_held(shop: Shop, table: str, row_id: str, now: datetime) -> billing.Pass:  # noqa: F811
+    """One worker pass while another transaction holds the row locked; the pass must not
+    wait for it."""
+    db = shop.db
+    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url) as other:
+        other.execute(f"SELECT id FROM {table} WHERE id = %s FOR UPDATE", (row_id,))
+        outcome: list[billing.Pass] = []
+        thread = threading.Thread(
+            target=lambda: outcome.append(worker(shop).run_due(now=now)), daemon=True
+        )
+        thread.start()
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "the worker waited for a row another transaction holds"
+        other.rollback()
+    return outcome[0]
+
+
 def test_a_subscription_whose_customer_is_held_is_left_for_a_later_pass(
     db: Database, account: TestAccount
 ) -> None:
@@ -84,19 +102,9 @@ def test_a_subscription_whose_customer_is_held_is_left_for_a_later_pass(
     shop_ = Shop(db, account)
     ids = [shop_.subscribe(at(2025, 3, 1)) for _ in range(4)]
     held = shop_.subscription(ids[1])["customer"]
-    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(url) as other:
-        other.execute("SELECT id FROM customers WHERE id = %s FOR UPDATE", (held,))
-        outcome: list[billing.Pass] = []
-        thread = threading.Thread(
-            target=lambda: outcome.append(worker(shop_).run_due(now=RENEWS)), daemon=True
-        )
-        thread.start()
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "the worker waited for a row another transaction holds"
-        other.rollback()
-    assert outcome[0].done == 3
-    assert outcome[0].failed == 0
+    outcome = pass_while_held(shop_, "customers", held, RENEWS)
+    assert outcome.done == 3
+    assert outcome.failed == 0
     assert renewed_for(shop_, ids) == [ids[0], ids[2], ids[3]]
     run(shop_, RENEWS)
     run(shop_, PAID)
@@ -163,18 +171,9 @@ def test_an_invoice_whose_intent_is_held_is_left_for_a_later_pass(
     finalize_only(shop_, ids)
     # As a confirmation of the intent through the API would hold it.
     held = renewal_of(shop_, ids[1]).payment_intent_id
-    url = db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(url) as other:
-        other.execute("SELECT id FROM payment_intents WHERE id = %s FOR UPDATE", (held,))
-        outcome: list[billing.Pass] = []
-        thread = threading.Thread(
-            target=lambda: outcome.append(worker(shop_).run_due(now=PAID)), daemon=True
-        )
-        thread.start()
-        thread.join(timeout=30)
-        assert not thread.is_alive(), "the worker waited for a row another transaction holds"
-        other.rollback()
-    assert (outcome[0].done, outcome[0].failed) == (3, 0)
+    assert held is not None
+    outcome = pass_while_held(shop_, "payment_intents", held, PAID)
+    assert (outcome.done, outcome.failed) == (3, 0)
     waiting = renewal_of(shop_, ids[1])
     assert (waiting.status, waiting.attempt_count) == ("open", 0)
     run(shop_, PAID)

@@ -9,6 +9,8 @@ to (a charge before its new PaymentIntent) and break a foreign key.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
+
 from sqlalchemy.orm import Session
 
 
@@ -18,3 +20,11 @@ def must_flush(session: Session, reads: tuple[type, ...] = ()) -> bool:
     if session.new or session.deleted:
         return True
     return bool(reads) and any(isinstance(row, reads) for row in session.dirty)
+
+
+def autoflush_if_needed(
+    session: Session, reads: tuple[type, ...] = ()
+) -> AbstractContextManager[object]:
+    """A block whose statements autoflush as usual when `must_flush` says so, and leave
+    the session's pending changes for the next flush otherwise."""
+    return nullcontext() if must_flush(session, reads) else session.no_autoflush

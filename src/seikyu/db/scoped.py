@@ -9,7 +9,6 @@ the object.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from contextlib import nullcontext
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.orm import Session
@@ -29,9 +28,8 @@ T = TypeVar("T", bound=_Owned)
 def by_id(
     session: Session, model: type[T], row_id: str, account_id: str, livemode: bool
 ) -> T | None:
-    # Flushed first only when `pending.must_flush` says so; the checks stay inside, as an
-    # expired row loads its attributes when they are first read.
-    with nullcontext() if pending.must_flush(session) else session.no_autoflush:
+    # The checks stay inside: an expired row loads its attributes when they are first read.
+    with pending.autoflush_if_needed(session):
         found = session.get(model, row_id)
         if found is None or found.account_id != account_id or found.livemode != livemode:
             return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -13,29 +12,25 @@ from sqlalchemy.orm import Session
 from seikyu.db import pending
 from seikyu.db.models.processor_calls import ProcessorCall
 
+# These statements write the journal's rows alone: the payment's other changes can wait for
+# the unit's next flush.
+_JOURNAL: tuple[type, ...] = (ProcessorCall,)
+
 
 def record_sent(session: Session, values: dict[str, Any]) -> None:
     """Journal a call; a call sent again under its key (after a rollback) keeps its row."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    with _journal_only(session):
+    with pending.autoflush_if_needed(session, _JOURNAL):
         session.execute(insert(ProcessorCall).values(**values).on_conflict_do_nothing())
 
 
 def settle(session: Session, key: str, resolution: str, now: datetime) -> None:
-    with _journal_only(session):
+    with pending.autoflush_if_needed(session, _JOURNAL):
         session.execute(
             update(ProcessorCall)
             .where(ProcessorCall.idempotency_key == key)
             .values(settled=True, resolution=resolution, settled_at=now)
         )
-
-
-def _journal_only(session: Session) -> AbstractContextManager[object]:
-    """These statements write the journal's rows alone: the payment's other changes can
-    wait for the unit's next flush (see `pending.must_flush`)."""
-    if pending.must_flush(session, (ProcessorCall,)):
-        return nullcontext()
-    return session.no_autoflush
 
 
 def open_keys(session: Session, sent_before: datetime, limit: int) -> list[str]:

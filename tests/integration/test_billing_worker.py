@@ -45,6 +45,17 @@ def run(shop: Shop, now: datetime) -> int:  # noqa: F811
     return worker(shop).run_until_idle(now=now)
 
 
+def subscribed_on_postgres(
+    db: Database, account: TestAccount, count: int, needs: str
+) -> tuple[Shop, list[str]]:
+    """A shop with `count` monthly subscriptions from 2025-03-01, for a test that `needs`
+    PostgreSQL (skipped on SQLite)."""
+    if db.is_sqlite:
+        pytest.skip(f"{needs} need PostgreSQL")
+    shop_ = Shop(db, account)
+    return shop_, [shop_.subscribe(at(2025, 3, 1)) for _ in range(count)]
+
+
 def invoices_of(shop: Shop, subscription_id: str) -> list[dict[str, Any]]:  # noqa: F811
     with shop.unit(at(2020, 1, 1)) as uow:
         stmt = (
@@ -297,10 +308,9 @@ def test_a_second_run_of_the_same_moment_does_nothing(shop: Shop) -> None:  # no
 def test_two_workers_split_one_due_set_without_duplicates(
     db: Database, account: TestAccount
 ) -> None:
-    if db.is_sqlite:
-        pytest.skip("two concurrent workers need PostgreSQL (SQLite has one writer)")
-    shop_ = Shop(db, account)
-    ids = [shop_.subscribe(at(2025, 3, 1)) for _ in range(30)]
+    shop_, ids = subscribed_on_postgres(
+        db, account, 30, "two concurrent workers (SQLite has one writer)"
+    )
     now = at(2025, 4, 1) + SECOND
     counts: list[int] = []
 

@@ -17,13 +17,14 @@ from seikyu.db.models.invoices import Invoice
 from seikyu.db.uow import Database, UnitOfWork
 from seikyu.worker import billing
 from tests.conftest import TestAccount
-from tests.integration.test_billing_worker import run, worker
+from tests.integration.test_billing_worker import run, subscribed_on_postgres, worker
 from tests.integration.test_subscription_cycle import Shop, at, shop  # noqa: F401
 
 SECOND = timedelta(seconds=1)
 RENEWS = at(2025, 4, 1) + SECOND
 # After the finalization delay: renewals finalized and charged.
 PAID = at(2025, 4, 1, 2)
+HELD = "row locks held by another transaction"
 
 
 def renewed_for(shop: Shop, ids: list[str]) -> list[str]:  # noqa: F811
@@ -97,10 +98,7 @@ def pass_while_held(shop: Shop, table: str, row_id: str, now: datetime) -> billi
 def test_a_subscription_whose_customer_is_held_is_left_for_a_later_pass(
     db: Database, account: TestAccount
 ) -> None:
-    if db.is_sqlite:
-        pytest.skip("row locks held by another transaction need PostgreSQL")
-    shop_ = Shop(db, account)
-    ids = [shop_.subscribe(at(2025, 3, 1)) for _ in range(4)]
+    shop_, ids = subscribed_on_postgres(db, account, 4, HELD)
     held = shop_.subscription(ids[1])["customer"]
     outcome = pass_while_held(shop_, "customers", held, RENEWS)
     assert outcome.done == 3
@@ -164,10 +162,7 @@ def test_charges_lock_intents_read_payments_once_per_claim_and_write_each_row_on
 def test_an_invoice_whose_intent_is_held_is_left_for_a_later_pass(
     db: Database, account: TestAccount
 ) -> None:
-    if db.is_sqlite:
-        pytest.skip("row locks held by another transaction need PostgreSQL")
-    shop_ = Shop(db, account)
-    ids = [shop_.subscribe(at(2025, 3, 1)) for _ in range(4)]
+    shop_, ids = subscribed_on_postgres(db, account, 4, HELD)
     finalize_only(shop_, ids)
     # As a confirmation of the intent through the API would hold it.
     held = renewal_of(shop_, ids[1]).payment_intent_id

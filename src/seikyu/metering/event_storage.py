@@ -66,9 +66,19 @@ _ROLLUP_COLUMNS = (
 )
 
 # The bucket is the floor of the hour, as `hour_floor` computes it, negative times included.
-# Only constants are formatted into these statements; every value is bound.
-_PG_STORE = f"""
-    WITH new AS (
+# Only constants and parameter placeholders are formatted into these statements; every value
+# is bound.
+
+
+def events_from_json(name: str, *, skip_duplicates: bool) -> str:
+    """A data-modifying CTE `name` inserting the events of one JSON parameter (EventRow
+    objects as orjson writes them) and returning those inserted. Without
+    `skip_duplicates`, an identifier stored before fails the whole statement."""
+    conflict = (
+        "ON CONFLICT (account_id, livemode, identifier) DO NOTHING" if skip_duplicates else ""
+    )
+    return f"""
+    {name} AS (
         INSERT INTO meter_events
             (account_id, livemode, meter_id, customer_id, identifier, "timestamp", value,
              received, canceled)
@@ -77,10 +87,17 @@ _PG_STORE = f"""
         FROM json_to_recordset(%s::json) AS e(
             account_id varchar, livemode boolean, meter_id varchar, customer_id varchar,
             identifier varchar, "timestamp" bigint, value bigint, received bigint)
-        ON CONFLICT (account_id, livemode, identifier) DO NOTHING
+        {conflict}
         RETURNING seq, account_id, livemode, identifier, meter_id, customer_id,
             "timestamp", value
-    ), hours AS (
+    )"""  # noqa: S608
+
+
+def rollups_from(source: str) -> str:
+    """A data-modifying CTE adding the events returned by the CTE `source` to their hours'
+    rollups."""
+    return f"""
+    hours AS (
         INSERT INTO meter_rollups AS r {_ROLLUP_COLUMNS}
         SELECT meter_id, customer_id,
             "timestamp" - mod(mod("timestamp", {HOUR}) + {HOUR}, {HOUR}) AS bucket,
@@ -88,12 +105,16 @@ _PG_STORE = f"""
             (array_agg(value ORDER BY "timestamp" DESC, seq DESC))[1],
             max("timestamp"),
             (array_agg(seq ORDER BY "timestamp" DESC, seq DESC))[1]
-        FROM new
+        FROM {source}
         GROUP BY meter_id, customer_id, bucket
         -- In key order, so two groups written at once lock rollups in the same order.
         ORDER BY meter_id, customer_id, bucket
         {_ROLLUP_MERGE}
-    )
+    )"""  # noqa: S608
+
+
+_PG_STORE = f"""
+    WITH {events_from_json("new", skip_duplicates=True)}, {rollups_from("new")}
     -- Only a strict request's events are asked after: a stream drops duplicates silently.
     SELECT account_id, livemode, identifier FROM new WHERE identifier = ANY(%s::varchar[])
 """  # noqa: S608
@@ -125,12 +146,10 @@ def store_events(
     # Driver SQL through SQLAlchemy's connection: no compiling, and a deadlock still comes
     # out as the OperationalError the ingester retries on.
     connection = session.connection()
-    # In key order, so two groups written at once wait for each other's identifiers in the
-    # same order and cannot deadlock.
-    rows = sorted(rows, key=_identifier_key)
+    rows = sorted_rows(rows)
     if session.get_bind().dialect.name == "postgresql":
         result = connection.exec_driver_sql(_PG_STORE, (orjson.dumps(rows).decode(), list(asked)))
-        return {(a, bool(lm), i) for a, lm, i in result.tuples()}
+        return {(a, bool(lm), i) for a, lm, i in result}
     return _store_sqlite(connection, rows)
 
 
@@ -152,7 +171,7 @@ def _store_sqlite(connection: Connection, rows: Sequence[EventRow]) -> Inserted:
                 r.received,
             )
         result = connection.exec_driver_sql(_SQLITE_INSERT.format(values=values), tuple(params))
-        seqs.update({(a, bool(lm), i): seq for seq, a, lm, i in result.tuples()})
+        seqs.update({(a, bool(lm), i): seq for seq, a, lm, i in result})
     stored = [
         StoredEvent(r.meter_id, r.customer_id, r.timestamp, r.value, seq)
         for r in rows
@@ -176,6 +195,12 @@ def _store_sqlite(connection: Connection, rows: Sequence[EventRow]) -> Inserted:
     if deltas:  # an empty list would run the statement once, without parameters
         connection.exec_driver_sql(_SQLITE_ROLLUP, deltas)
     return set(seqs)
+
+
+def sorted_rows(rows: Sequence[EventRow]) -> list[EventRow]:
+    """In key order, so that two groups written at once wait for each other's identifiers
+    in the same order and cannot deadlock."""
+    return sorted(rows, key=_identifier_key)
 
 
 def _identifier_key(row: EventRow) -> tuple[str, bool, str]:

@@ -4,20 +4,22 @@ Order inside the transaction: answer requests whose Idempotency-Key was seen bef
 each new event to its meter and customer (cached look-ups, batched misses); insert all
 events in one statement that skips duplicate identifiers; add what was inserted to the
 hourly rollups; run the few small jobs (adjustments, sessions) each in a savepoint; store
-responses for idempotency keys and one log line per request.
+responses for idempotency keys and one log line per request. On PostgreSQL a group of
+events alone is first tried as one statement instead (see ingest_statement).
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from seikyu.core.clock import monotonic, to_unix
 from seikyu.core.errors import SeikyuError
 from seikyu.db.uow import Actor, UnitOfWork
 from seikyu.metering import ingest_idempotency as idempotency
+from seikyu.metering import ingest_statement
 from seikyu.metering.domain import ingest_rules as rules
 from seikyu.metering.event_storage import EventRow, store_events
 from seikyu.metering.ingest_jobs import AcceptedEvent, Job, Outcome, Reply
@@ -31,10 +33,20 @@ from seikyu.metering.ingest_lookups import (
 
 
 def write_group(
-    uow: UnitOfWork, lookups: Lookups, jobs: list[Job], *, look_up_keys: bool = True
+    uow: UnitOfWork,
+    lookups: Lookups,
+    jobs: list[Job],
+    *,
+    look_up_keys: bool = True,
+    one_statement: bool = False,
 ) -> list[Reply]:
     """Each job's reply, in order; everything they wrote is in `uow`, not yet committed.
-    Without `look_up_keys` a key stored before raises `KeyTakenMeanwhile` at the end."""
+    Without `look_up_keys` a key stored before raises `KeyTakenMeanwhile` at the end.
+
+    With `one_statement` (PostgreSQL, a unit whose statements commit on their own, jobs
+    that `fit_one_statement`), nothing is written until the end, where one statement
+    writes it all (see ingest_statement), or raises `KeyTakenMeanwhile` having written
+    nothing."""
     replies: dict[int, Reply] = idempotency.answer_known_keys(
         uow.session, jobs, uow.now, look=look_up_keys
     )
@@ -42,7 +54,10 @@ def write_group(
         i: job.failed for i, job in enumerate(jobs) if job.failed is not None
     }
     going = [i for i in range(len(jobs)) if i not in replies and i not in outcomes]
-    outcomes.update(_ingest_events(uow, lookups, jobs, [i for i in going if jobs[i].events]))
+    events = _resolve_events(uow, lookups, jobs, [i for i in going if jobs[i].events])
+    outcomes.update(events.outcomes)
+    if not one_statement:
+        outcomes.update(_store_events(uow, jobs, events))
     for i in going:
         work = jobs[i].work
         if work is not None:
@@ -53,17 +68,39 @@ def write_group(
         reply = replies[i] = job.respond(outcome)
         if idempotency.keeps_response(job, outcome if isinstance(outcome, SeikyuError) else None):
             kept.append((job, reply))
-    idempotency.store_responses(
-        uow.session, kept, [_log_row(job, replies[i]) for i, job in enumerate(jobs)]
-    )
+    logs = [_log_row(job, replies[i]) for i, job in enumerate(jobs)]
+    if one_statement:
+        strict = [row for row, i in zip(events.rows, events.owners, strict=True) if jobs[i].strict]
+        stream = [
+            row for row, i in zip(events.rows, events.owners, strict=True) if not jobs[i].strict
+        ]
+        ingest_statement.store_group(uow.session, strict, stream, idempotency.key_rows(kept), logs)
+    else:
+        idempotency.store_responses(uow.session, kept, logs)
     return [replies[i] for i in range(len(jobs))]
 
 
-def _ingest_events(
+def fit_one_statement(jobs: list[Job]) -> bool:
+    """Whether the group can be written in one statement: events and refusals only, since
+    adjustments and sessions run in savepoints of a transaction."""
+    return all(job.work is None for job in jobs)
+
+
+@dataclass(slots=True)
+class _Resolved:
+    """The outcome of each job with events, and the rows to insert with the job of each."""
+
+    outcomes: dict[int, Outcome] = field(default_factory=dict)
+    rows: list[EventRow] = field(default_factory=list)
+    owners: list[int] = field(default_factory=list)
+
+
+def _resolve_events(
     uow: UnitOfWork, lookups: Lookups, jobs: list[Job], indexes: list[int]
-) -> dict[int, Outcome]:
+) -> _Resolved:
+    resolved = _Resolved()
     if not indexes:
-        return {}
+        return resolved
     session = uow.session
     names = {i: {event.event_name for event in jobs[i].events} for i in indexes}
     meters = lookups.meters(
@@ -81,9 +118,6 @@ def _ingest_events(
         session, {c.test_clock for c in customers.values() if c.test_clock is not None}
     )
 
-    outcomes: dict[int, Outcome] = {}
-    rows: list[EventRow] = []
-    owners: list[int] = []  # the job each row belongs to
     seen: dict[tuple[str, bool], set[str]] = defaultdict(set)  # identifiers, by owner
     for i in indexes:
         job = jobs[i]
@@ -92,20 +126,26 @@ def _ingest_events(
         try:
             accepted, fresh = _resolve(uow, job, found, taken)
         except SeikyuError as error:
-            outcomes[i] = error
+            resolved.outcomes[i] = error
             continue
         taken.update(row.identifier for row in fresh)
-        rows += fresh
-        owners += [i] * len(fresh)
-        outcomes[i] = accepted
+        resolved.rows += fresh
+        resolved.owners += [i] * len(fresh)
+        resolved.outcomes[i] = accepted
+    return resolved
 
+
+def _store_events(uow: UnitOfWork, jobs: list[Job], events: _Resolved) -> dict[int, Outcome]:
+    """Insert the rows; the outcome of each strict job whose event was stored before."""
+    rows, owners = events.rows, events.owners
     strict = [row.identifier for row, i in zip(rows, owners, strict=True) if jobs[i].strict]
-    inserted = store_events(session, rows, strict)
+    inserted = store_events(uow.session, rows, strict)
+    refused: dict[int, Outcome] = {}
     for row, owner in zip(rows, owners, strict=True):
         if jobs[owner].strict and (row.account_id, row.livemode, row.identifier) not in inserted:
             # One event a strict request, so nothing of it was stored.
-            outcomes[owner] = rules.duplicate(row.identifier, jobs[owner].events[0].naming)
-    return outcomes
+            refused[owner] = rules.duplicate(row.identifier, jobs[owner].events[0].naming)
+    return refused
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,8 +29,9 @@ Slot = tuple[str, bool, str]
 
 class KeyTakenMeanwhile(Exception):
     """One of the group's keys was stored already (the group did not look first) or by
-    another process after the group looked: the group is rolled back and written again,
-    looking, and then replays the stored response."""
+    another process after the group looked, or, for a group written in one statement, so
+    was a strict event's identifier: the group is rolled back and written again, looking,
+    and then replays the stored response (or refuses the duplicate)."""
 
 
 def answer_known_keys(
@@ -77,7 +78,14 @@ def store_responses(
     session: Session, stored: list[tuple[Job, Reply]], logs: list[dict[str, Any]]
 ) -> None:
     """Store the responses kept for the jobs' keys, with the group's log lines (`logs`)."""
-    rows: list[dict[str, Any]] = [
+    rows = key_rows(stored)
+    if len(repo.add_keys_and_logs(session, rows, logs)) != len(rows):
+        raise KeyTakenMeanwhile
+
+
+def key_rows(stored: list[tuple[Job, Reply]]) -> list[dict[str, Any]]:
+    """The idempotency key rows of the responses kept for the jobs' keys."""
+    return [
         {
             "account_id": job.context.account_id,
             "livemode": job.context.livemode,
@@ -92,8 +100,6 @@ def store_responses(
         }
         for job, reply in stored
     ]
-    if len(repo.add_keys_and_logs(session, rows, logs)) != len(rows):
-        raise KeyTakenMeanwhile
 
 
 def keeps_response(job: Job, reply_error: SeikyuError | None) -> bool:

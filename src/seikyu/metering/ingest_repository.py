@@ -70,7 +70,7 @@ def live_customers(
             Customer.deleted_at.is_(None),
         )
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())
 
 
 def clock_times(session: Session, clock_ids: Collection[str]) -> dict[str, int]:
@@ -122,28 +122,26 @@ def add_keys_and_logs(
     """Insert the keys no other transaction holds, and one log line per request (as the
     request log keeps them); returns the keys inserted. A key missing from the answer was
     stored meanwhile by another transaction."""
-    # In key order, as events are (see event_storage), so that two groups cannot deadlock.
-    keys = sorted(keys, key=lambda r: (r["account_id"], r["livemode"], r["key"]))
     if session.get_bind().dialect.name != "postgresql":
         if logs:
             session.execute(insert(_LOGS), logs)
-        return _insert_new_keys(session, keys)
+        # In key order, as events are (see event_storage), so that two groups cannot
+        # deadlock.
+        return _insert_new_keys(
+            session, sorted(keys, key=lambda r: (r["account_id"], r["livemode"], r["key"]))
+        )
     # One statement and one round trip for both: orjson writes the rows as JSON, where
     # SQLAlchemy's per-row parameter handling for two multi-row INSERTs cost more.
     # SQLAlchemy still wraps a driver error, so a deadlock is an OperationalError to retry.
     result = session.connection().exec_driver_sql(
-        _PG_KEYS_AND_LOGS,
-        (
-            orjson.dumps(logs).decode(),
-            orjson.dumps([{**row, "body": row["body"].decode()} for row in keys]).decode(),
-        ),
+        _PG_KEYS_AND_LOGS, (orjson.dumps(logs).decode(), keys_json(keys))
     )
-    return {(a, bool(lm), k) for a, lm, k in result.tuples()}
+    return {(a, bool(lm), k) for a, lm, k in result}
 
 
 # A JSON null is stored as SQL NULL, as the request pipeline's log writer stores it.
-_PG_KEYS_AND_LOGS = """
-    WITH logged AS (
+LOGS_FROM_JSON = """
+    logged AS (
         INSERT INTO request_logs
             (id, account_id, livemode, created, method, path, status, duration_us,
              api_key_id, idempotency_key, object_id, error, error_type, stripe_version,
@@ -157,19 +155,41 @@ _PG_KEYS_AND_LOGS = """
             api_key_id varchar, idempotency_key varchar, object_id varchar, error jsonb,
             error_type varchar, stripe_version varchar, source_ip varchar,
             user_agent varchar, params jsonb)
-    )
-    INSERT INTO idempotency_keys
-        (account_id, livemode, key, created, request_fingerprint, method, path, status,
-         body, request_id)
-    SELECT account_id, livemode, key, created, request_fingerprint, method, path, status,
-        convert_to(body, 'UTF8'), request_id
-    FROM json_to_recordset(%s::json) AS k(
-        account_id varchar, livemode boolean, key varchar, created timestamptz,
-        request_fingerprint varchar, method varchar, path varchar, status integer,
-        body text, request_id varchar)
-    ON CONFLICT (account_id, livemode, key) DO NOTHING
-    RETURNING account_id, livemode, key
-"""
+    )"""
+
+
+def keys_from_json(*, skip_taken: bool) -> str:
+    """A data-modifying CTE `kept` inserting the idempotency keys of one JSON parameter
+    (`keys_json`) and returning those inserted. Without `skip_taken`, a key stored before
+    fails the whole statement."""
+    conflict = "ON CONFLICT (account_id, livemode, key) DO NOTHING" if skip_taken else ""
+    return f"""
+    kept AS (
+        INSERT INTO idempotency_keys
+            (account_id, livemode, key, created, request_fingerprint, method, path, status,
+             body, request_id)
+        SELECT account_id, livemode, key, created, request_fingerprint, method, path,
+            status, convert_to(body, 'UTF8'), request_id
+        FROM json_to_recordset(%s::json) AS k(
+            account_id varchar, livemode boolean, key varchar, created timestamptz,
+            request_fingerprint varchar, method varchar, path varchar, status integer,
+            body text, request_id varchar)
+        {conflict}
+        RETURNING account_id, livemode, key
+    )"""  # noqa: S608
+
+
+def keys_json(keys: list[dict[str, Any]]) -> str:
+    """The keys as `keys_from_json` reads them, in key order, as events are (see
+    event_storage), so that two groups cannot deadlock."""
+    ordered = sorted(keys, key=lambda r: (r["account_id"], r["livemode"], r["key"]))
+    return orjson.dumps([{**row, "body": row["body"].decode()} for row in ordered]).decode()
+
+
+_PG_KEYS_AND_LOGS = f"""
+    WITH {LOGS_FROM_JSON}, {keys_from_json(skip_taken=True)}
+    SELECT account_id, livemode, key FROM kept
+"""  # noqa: S608
 
 
 def _insert_new_keys(session: Session, rows: list[dict[str, Any]]) -> set[tuple[str, bool, str]]:

@@ -18,6 +18,7 @@ from seikyu.core.clock import Clock
 from seikyu.db.uow import Database
 from seikyu.events import service as events
 from seikyu.metering.ingester import Ingester
+from seikyu.metering.loop_writer import LoopWriter
 from seikyu.payments.test_processor import TestProcessor
 from seikyu.requests.log_writer import RequestLogWriter
 from seikyu.risk import ip_geolocation, screening
@@ -42,6 +43,7 @@ def build_app(db: Database) -> Starlette:
     drains them on shutdown."""
     writer = RequestLogWriter(db)
     ingester = Ingester(db)
+    loop_writer = None if db.is_sqlite else LoopWriter(db, ingester)
     _choose_risk_model()
     return build_asgi(
         Pipeline(db, writer, TestProcessor()),
@@ -53,8 +55,12 @@ def build_app(db: Database) -> Starlette:
             ip_geolocation.warm_up,
             _settle_heap,
         ],
-        on_shutdown=[ingester.stop, writer.close],
-        fast_routes=meter_event_routes.routes(MeterEventEdge(db, ingester)),
+        on_shutdown=[
+            *([loop_writer.close] if loop_writer is not None else []),
+            ingester.stop,
+            writer.close,
+        ],
+        fast_routes=meter_event_routes.routes(MeterEventEdge(db, ingester, loop_writer)),
     )
 
 

@@ -9,32 +9,26 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event
 
-from seikyu.api import meter_event_params as params
-from seikyu.api import meter_event_render as render
-from seikyu.core.clock import monotonic
-from seikyu.customers import service as customers
-from seikyu.db.models import IdempotencyKey, RequestLog
-from seikyu.db.models.meter_events import MeterEvent
-from seikyu.db.models.meter_rollups import MeterRollup
-from seikyu.db.uow import Actor, Database
-from seikyu.metering import meters
-from seikyu.metering.domain.meter_rules import NewMeter
-from seikyu.metering.ingest_jobs import Job, Reply, RequestContext
+from seikyu.db.uow import Database
+from seikyu.metering import ingest_statement
+from seikyu.metering.ingest_jobs import Job, Reply
 from seikyu.metering.ingester import Ingester
 from tests.conftest import TestAccount
-
-EVENT_NAME = "one_statement_calls"
+from tests.support.meter_jobs import (
+    kept_status,
+    logged,
+    metered_customer,
+    stored,
+    stream_job,
+    v1_job,
+)
 
 
 @pytest.fixture
 def customer(backend: str, db: Database, account: TestAccount) -> str:
-    if backend != "postgresql":
-        pytest.skip("the one-statement write is PostgreSQL's (SQLite writes in-process)")
-    with db.unit(Actor(account.id)) as uow:
-        meters.create(uow, NewMeter("Calls", EVENT_NAME, "sum"))
-        return customers.create(uow, {}).id
+    return metered_customer(backend, db, account)
 
 
 class Statements:
@@ -59,97 +53,9 @@ def statements(db: Database) -> Iterator[Statements]:
     event.remove(db.engine, "before_cursor_execute", recorder)
 
 
-def v1_job(db: Database, account: TestAccount, customer: str, identifier: str, key: str) -> Job:
-    raw = {
-        "event_name": EVENT_NAME,
-        "identifier": identifier,
-        "payload": {"stripe_customer_id": customer, "value": "5"},
-    }
-    request_id = db.ids.new("req")
-    return Job(
-        _context(db, account, request_id, "/v1/billing/meter_events", key, f"fp-{identifier}"),
-        render.responder(request_id, lambda out: render.v1_event(out[0], False)),
-        events=[params.v1_event(raw)],
-    )
-
-
-def stream_job(db: Database, account: TestAccount, customer: str, identifiers: list[str]) -> Job:
-    raw = {
-        "events": [
-            {
-                "event_name": EVENT_NAME,
-                "identifier": identifier,
-                "payload": {"stripe_customer_id": customer, "value": "5"},
-            }
-            for identifier in identifiers
-        ]
-    }
-    request_id = db.ids.new("req")
-    return Job(
-        _context(db, account, request_id, "/v2/billing/meter_event_stream", None, None),
-        render.responder(request_id, lambda _: {}, status=202),
-        events=params.v2_stream(raw),
-        strict=False,
-    )
-
-
-def _context(
-    db: Database,
-    account: TestAccount,
-    request_id: str,
-    path: str,
-    key: str | None,
-    fingerprint: str | None,
-) -> RequestContext:
-    return RequestContext(
-        request_id=request_id,
-        account_id=account.id,
-        livemode=False,
-        api_key_id=None,
-        method="POST",
-        path=path,
-        received=db.clock.now(),
-        started=monotonic(),
-        idempotency_key=key,
-        fingerprint=fingerprint,
-    )
-
-
 def write(db: Database, *group: Job) -> list[Reply]:
     Ingester(db).write(list(group))
     return [job.future.result(timeout=10) for job in group]
-
-
-def stored(db: Database, customer: str) -> tuple[int, int, int]:
-    """Events stored for the customer, their total value, and the rollups' total."""
-    with db.unit(readonly=True) as uow:
-        count, total = uow.session.execute(
-            select(func.count(), func.coalesce(func.sum(MeterEvent.value), 0)).where(
-                MeterEvent.customer_id == customer
-            )
-        ).one()
-        rolled = uow.session.scalar(
-            select(func.coalesce(func.sum(MeterRollup.sum_value), 0)).where(
-                MeterRollup.customer_id == customer
-            )
-        )
-    return int(count), int(total), int(rolled or 0)
-
-
-def logged(db: Database, account: TestAccount) -> int:
-    with db.unit(readonly=True) as uow:
-        return int(
-            uow.session.scalar(select(func.count()).where(RequestLog.account_id == account.id)) or 0
-        )
-
-
-def kept_status(db: Database, account: TestAccount, key: str) -> int | None:
-    with db.unit(readonly=True) as uow:
-        return uow.session.scalar(
-            select(IdempotencyKey.status).where(
-                IdempotencyKey.account_id == account.id, IdempotencyKey.key == key
-            )
-        )
 
 
 def test_new_events_go_in_one_statement_that_commits_itself(
@@ -219,3 +125,11 @@ def test_a_key_used_before_replays_its_response_after_the_statement_fails(
     assert again.headers["Idempotent-Replayed"] == "true"
     assert stored(db, customer) == (1, 5, 5)
     assert logged(db, account) == 2
+
+
+def test_the_statement_is_short_enough_for_psycopg_to_parse_it_once() -> None:
+    # psycopg caches the parsing of statements up to this length only; beyond it, every
+    # group would parse 4 kB of SQL again.
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+
+    assert len(ingest_statement.SQL) <= MAX_CACHED_STATEMENT_LENGTH

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -28,7 +29,7 @@ def build_asgi(
     routers: list[Router],
     *,
     on_startup: list[Callable[[], None]] | None = None,
-    on_shutdown: list[Callable[[], None]] | None = None,
+    on_shutdown: list[Callable[[], None] | Callable[[], Awaitable[None]]] | None = None,
     fast_routes: list[BaseRoute] | None = None,
 ) -> Starlette:
     """`fast_routes` answer their paths themselves, ahead of the pipeline's routes (meter
@@ -60,7 +61,10 @@ def build_asgi(
             start()
         yield
         for stop in stopping:
-            await to_thread.run_sync(stop)
+            if inspect.iscoroutinefunction(stop):
+                await stop()  # work of the event loop's own, such as its connections
+            else:
+                await to_thread.run_sync(stop)
 
     return Starlette(routes=routes, lifespan=lifespan)
 

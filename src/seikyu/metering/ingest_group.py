@@ -15,8 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from seikyu.core.clock import monotonic, to_unix
 from seikyu.core.errors import SeikyuError
+from seikyu.core.ids import IdGenerator
 from seikyu.db.uow import Actor, UnitOfWork
 from seikyu.metering import ingest_idempotency as idempotency
 from seikyu.metering import ingest_statement
@@ -30,6 +33,7 @@ from seikyu.metering.ingest_lookups import (
     MeterChoice,
     MeterKey,
 )
+from seikyu.metering.ingest_statement import GroupParams
 
 
 def write_group(
@@ -44,9 +48,12 @@ def write_group(
     Without `look_up_keys` a key stored before raises `KeyTakenMeanwhile` at the end.
 
     With `one_statement` (PostgreSQL, a unit whose statements commit on their own, jobs
-    that `fit_one_statement`), nothing is written until the end, where one statement
-    writes it all (see ingest_statement), or raises `KeyTakenMeanwhile` having written
-    nothing."""
+    that `fit_one_statement`), one statement writes it all (see ingest_statement), or
+    raises `KeyTakenMeanwhile` having written nothing."""
+    if one_statement:
+        planned = plan_one_statement(uow.session, uow.ids, lookups, jobs)
+        ingest_statement.store_group(uow.session, planned.params)
+        return planned.replies
     replies: dict[int, Reply] = idempotency.answer_known_keys(
         uow.session, jobs, uow.now, look=look_up_keys
     )
@@ -54,30 +61,69 @@ def write_group(
         i: job.failed for i, job in enumerate(jobs) if job.failed is not None
     }
     going = [i for i in range(len(jobs)) if i not in replies and i not in outcomes]
-    events = _resolve_events(uow, lookups, jobs, [i for i in going if jobs[i].events])
+    events = _resolve_events(uow.session, uow.ids, lookups, jobs, _with_events(jobs, going))
     outcomes.update(events.outcomes)
-    if not one_statement:
-        outcomes.update(_store_events(uow, jobs, events))
+    outcomes.update(_store_events(uow, jobs, events))
     for i in going:
         work = jobs[i].work
         if work is not None:
             outcomes[i] = _run_work(uow, jobs[i], work)
+    kept = _answer(jobs, outcomes, replies)
+    idempotency.store_responses(
+        uow.session, kept, [_log_row(job, replies[i]) for i, job in enumerate(jobs)]
+    )
+    return [replies[i] for i in range(len(jobs))]
+
+
+@dataclass(frozen=True, slots=True)
+class OneStatement:
+    """A group's replies, decided in advance, and the parameters of the one statement
+    that writes it (see ingest_statement)."""
+
+    replies: list[Reply]
+    params: GroupParams
+
+
+def plan_one_statement(
+    session: Session | None, ids: IdGenerator, lookups: Lookups, jobs: list[Job]
+) -> OneStatement:
+    """The replies of jobs that `fit_one_statement`, on the assumption that every strict
+    identifier and every key is new, and the statement that writes them and checks the
+    assumption. Without a session, meters and customers come from the cache only
+    (`NotCached` when one is missing)."""
+    replies = idempotency.repeated_in_group(jobs)
+    outcomes: dict[int, Outcome] = {
+        i: job.failed for i, job in enumerate(jobs) if job.failed is not None
+    }
+    going = [i for i in range(len(jobs)) if i not in replies and i not in outcomes]
+    events = _resolve_events(session, ids, lookups, jobs, _with_events(jobs, going))
+    outcomes.update(events.outcomes)
+    kept = _answer(jobs, outcomes, replies)
+    rows = list(zip(events.rows, events.owners, strict=True))
+    params = ingest_statement.params(
+        strict=[row for row, i in rows if jobs[i].strict],
+        stream=[row for row, i in rows if not jobs[i].strict],
+        keys=idempotency.key_rows(kept),
+        logs=[_log_row(job, replies[i]) for i, job in enumerate(jobs)],
+    )
+    return OneStatement([replies[i] for i in range(len(jobs))], params)
+
+
+def _with_events(jobs: list[Job], indexes: list[int]) -> list[int]:
+    return [i for i in indexes if jobs[i].events]
+
+
+def _answer(
+    jobs: list[Job], outcomes: dict[int, Outcome], replies: dict[int, Reply]
+) -> list[tuple[Job, Reply]]:
+    """Each outcome's reply, into `replies`; returns those kept for the jobs' keys."""
     kept: list[tuple[Job, Reply]] = []
     for i, outcome in outcomes.items():
         job = jobs[i]
         reply = replies[i] = job.respond(outcome)
         if idempotency.keeps_response(job, outcome if isinstance(outcome, SeikyuError) else None):
             kept.append((job, reply))
-    logs = [_log_row(job, replies[i]) for i, job in enumerate(jobs)]
-    if one_statement:
-        strict = [row for row, i in zip(events.rows, events.owners, strict=True) if jobs[i].strict]
-        stream = [
-            row for row, i in zip(events.rows, events.owners, strict=True) if not jobs[i].strict
-        ]
-        ingest_statement.store_group(uow.session, strict, stream, idempotency.key_rows(kept), logs)
-    else:
-        idempotency.store_responses(uow.session, kept, logs)
-    return [replies[i] for i in range(len(jobs))]
+    return kept
 
 
 def fit_one_statement(jobs: list[Job]) -> bool:
@@ -96,12 +142,11 @@ class _Resolved:
 
 
 def _resolve_events(
-    uow: UnitOfWork, lookups: Lookups, jobs: list[Job], indexes: list[int]
+    session: Session | None, ids: IdGenerator, lookups: Lookups, jobs: list[Job], indexes: list[int]
 ) -> _Resolved:
     resolved = _Resolved()
     if not indexes:
         return resolved
-    session = uow.session
     names = {i: {event.event_name for event in jobs[i].events} for i in indexes}
     meters = lookups.meters(
         session, {(*_owner(jobs[i]), name) for i in indexes for name in names[i]}
@@ -124,7 +169,7 @@ def _resolve_events(
         taken = seen[_owner(job)]
         found = _Found(meters, customers, clocks, to_unix(job.context.received))
         try:
-            accepted, fresh = _resolve(uow, job, found, taken)
+            accepted, fresh = _resolve(ids, job, found, taken)
         except SeikyuError as error:
             resolved.outcomes[i] = error
             continue
@@ -159,7 +204,7 @@ class _Found:
 
 
 def _resolve(
-    uow: UnitOfWork, job: Job, found: _Found, taken: set[str]
+    ids: IdGenerator, job: Job, found: _Found, taken: set[str]
 ) -> tuple[list[AcceptedEvent], list[EventRow]]:
     """The job's events tied to their meters and customers, at their timestamps, and the
     rows to insert (less the duplicates a stream drops), or the first reason one fails.
@@ -188,7 +233,7 @@ def _resolve(
         timestamp = rules.within_window(
             now if event.timestamp is None else event.timestamp, now, naming
         )
-        identifier = event.identifier or uow.ids.new("mtrevt")
+        identifier = event.identifier or ids.new("mtrevt")
         if job.strict:
             # Its response shows the event; a stream's shows nothing.
             accepted.append(

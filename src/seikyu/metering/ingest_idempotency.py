@@ -56,6 +56,16 @@ def answer_known_keys(
             else:
                 stored[(account_id, livemode, row.key)] = row
     repo.delete_keys(session, expired)
+    return _answers(jobs, stored)
+
+
+def repeated_in_group(jobs: Sequence[Job]) -> dict[int, Reply]:
+    """Replies for the jobs whose key an earlier job of the group uses (in use), for a
+    group that does not look at the stored keys first."""
+    return _answers(jobs, {})
+
+
+def _answers(jobs: Sequence[Job], stored: dict[Slot, StoredKey]) -> dict[int, Reply]:
     answers: dict[int, Reply] = {}
     claimed: set[Slot] = set()
     for index, job in enumerate(jobs):

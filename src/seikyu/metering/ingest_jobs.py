@@ -29,9 +29,11 @@ class AcceptedEvent:
     created: int
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class RequestContext:
-    """Who sent the request and what the request log and idempotency record need of it."""
+    """Who sent the request and what the request log and idempotency record need of it.
+    Filled in as the request is checked (caller, key), then left alone once its job is
+    handed to a writer."""
 
     request_id: str
     account_id: str | None

@@ -64,12 +64,20 @@ class CustomerFound:
     test_clock: str | None
 
 
+class NotCached(Exception):
+    """A look-up without a session missed the cache: the group needs the database."""
+
+
 class Lookups:
     def __init__(self, ttl: float = TTL_SECONDS) -> None:
         self._meters: TtlCache[MeterKey, MeterChoice] = TtlCache(ttl)
         self._customers: TtlCache[CustomerKey, CustomerFound] = TtlCache(ttl)
 
-    def meters(self, session: Session, keys: Iterable[MeterKey]) -> dict[MeterKey, MeterChoice]:
+    def meters(
+        self, session: Session | None, keys: Iterable[MeterKey]
+    ) -> dict[MeterKey, MeterChoice]:
+        """The meter each key's event name routes to; without a session, from the cache
+        only (`NotCached` on a miss)."""
         found: dict[MeterKey, MeterChoice] = {}
         missing: dict[tuple[str, bool], set[str]] = defaultdict(set)
         for key in set(keys):
@@ -78,7 +86,10 @@ class Lookups:
                 found[key] = choice
             else:
                 missing[key[:2]].add(key[2])
+        if missing and session is None:
+            raise NotCached
         for (account_id, livemode), names in missing.items():
+            assert session is not None
             rows = repo.meters_named(session, account_id, livemode, names)
             for name in names:
                 named = [row for row in rows if row.event_name == name]
@@ -90,9 +101,10 @@ class Lookups:
         return found
 
     def customers(
-        self, session: Session, keys: Iterable[CustomerKey]
+        self, session: Session | None, keys: Iterable[CustomerKey]
     ) -> dict[CustomerKey, CustomerFound]:
-        """The customers among `keys` that exist; an unknown one is absent from the answer."""
+        """The customers among `keys` that exist; an unknown one is absent from the answer.
+        Without a session, from the cache only (`NotCached` on a miss)."""
         found: dict[CustomerKey, CustomerFound] = {}
         missing: dict[tuple[str, bool], set[str]] = defaultdict(set)
         for key in set(keys):
@@ -101,7 +113,10 @@ class Lookups:
                 found[key] = customer
             else:
                 missing[key[:2]].add(key[2])
+        if missing and session is None:
+            raise NotCached
         for (account_id, livemode), ids in missing.items():
+            assert session is not None
             for customer_id, clock in repo.live_customers(
                 session, account_id, livemode, ids
             ).items():
@@ -111,5 +126,10 @@ class Lookups:
         return found
 
     @staticmethod
-    def clock_times(session: Session, clock_ids: set[str]) -> dict[str, int]:
-        return repo.clock_times(session, clock_ids) if clock_ids else {}
+    def clock_times(session: Session | None, clock_ids: set[str]) -> dict[str, int]:
+        """Never cached: an advance must apply to the very next event."""
+        if not clock_ids:
+            return {}
+        if session is None:
+            raise NotCached
+        return repo.clock_times(session, clock_ids)

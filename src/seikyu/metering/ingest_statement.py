@@ -28,9 +28,17 @@ from seikyu.metering.event_storage import EventRow, events_from_json, rollups_fr
 from seikyu.metering.ingest_idempotency import KeyTakenMeanwhile
 from seikyu.metering.ingest_repository import LOGS_FROM_JSON, keys_from_json, keys_json
 
-_UNIQUE_VIOLATION = "23505"
+UNIQUE_VIOLATION = "23505"
 
-_PG_GROUP = f"""
+
+def _compact(sql: str) -> str:
+    """The statement without indentation and comment lines: psycopg parses a statement of
+    up to 4,096 characters once and caches it, and parses a longer one at every group."""
+    lines = (line.strip() for line in sql.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("--"))
+
+
+SQL = _compact(f"""
     WITH {events_from_json("strict_new", skip_duplicates=False)},
     {events_from_json("stream_new", skip_duplicates=True)},
     new AS (SELECT * FROM strict_new UNION ALL SELECT * FROM stream_new),
@@ -38,27 +46,34 @@ _PG_GROUP = f"""
     {LOGS_FROM_JSON},
     {keys_from_json(skip_taken=False)}
     SELECT count(*) FROM new
-"""  # noqa: S608
+""")  # noqa: S608
 
 
-def store_group(
-    session: Session,
+# The statement's parameters: strict events, stream events, log lines, keys, as JSON.
+GroupParams = tuple[str, str, str, str]
+
+
+def params(
+    *,
     strict: Sequence[EventRow],
     stream: Sequence[EventRow],
     keys: list[dict[str, Any]],
     logs: list[dict[str, Any]],
-) -> None:
-    """Write the group in one statement. Raises `KeyTakenMeanwhile`, having written
-    nothing, when a strict event's identifier or a key was stored before."""
-    params = (
+) -> GroupParams:
+    return (
         orjson.dumps(sorted_rows(strict)).decode(),
         orjson.dumps(sorted_rows(stream)).decode(),
         orjson.dumps(logs).decode(),
         keys_json(keys),
     )
+
+
+def store_group(session: Session, group: GroupParams) -> None:
+    """Write the group in one statement. Raises `KeyTakenMeanwhile`, having written
+    nothing, when a strict event's identifier or a key was stored before."""
     try:
-        session.connection().exec_driver_sql(_PG_GROUP, params)
+        session.connection().exec_driver_sql(SQL, group)
     except IntegrityError as error:
-        if getattr(error.orig, "sqlstate", None) == _UNIQUE_VIOLATION:
+        if getattr(error.orig, "sqlstate", None) == UNIQUE_VIOLATION:
             raise KeyTakenMeanwhile from error
         raise

@@ -47,6 +47,10 @@ class Ingester:
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
 
+    @property
+    def lookups(self) -> Lookups:
+        return self._lookups
+
     def start(self) -> None:
         with self._lock:
             if not self._threads:

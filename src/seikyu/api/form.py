@@ -55,6 +55,9 @@ def _printable(key: str) -> str:
 
 
 def _insert(root: dict[str, Any], key: str, value: Any) -> None:
+    if "[" not in key and "]" not in key:
+        _put(root, key, value, key)  # a plain name, most of any request: no pattern needed
+        return
     match = _KEY.match(key)
     if match is None:
         raise invalid(f"Invalid parameter name: {key}", param=key)

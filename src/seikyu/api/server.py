@@ -30,18 +30,14 @@ def build_asgi(
     *,
     on_startup: list[Callable[[], None]] | None = None,
     on_shutdown: list[Callable[[], None] | Callable[[], Awaitable[None]]] | None = None,
-    fast_routes: list[BaseRoute] | None = None,
 ) -> Starlette:
-    """`fast_routes` answer their paths themselves, ahead of the pipeline's routes (meter
-    event ingestion, which commits in groups rather than a transaction per request)."""
     by_path: dict[str, dict[str, Operation]] = {}
     for router in routers:
         for op in router.operations:
             by_path.setdefault(op.path, {})[op.method] = op
     # Static paths first, so /v1/customers/search is not taken for /v1/customers/{id}.
     ordered = sorted(by_path.items(), key=lambda item: ("{" in item[0], item[0]))
-    routes: list[BaseRoute] = list(fast_routes or [])
-    routes += [
+    routes: list[BaseRoute] = [
         Route(path, _endpoint(pipeline, methods), methods=["GET", "POST", "DELETE"])
         for path, methods in ordered
     ]

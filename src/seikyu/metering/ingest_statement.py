@@ -21,6 +21,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import orjson
+import psycopg
+from psycopg import AsyncConnection
+from psycopg.rows import TupleRow
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -77,3 +80,12 @@ def store_group(session: Session, group: GroupParams) -> None:
         if getattr(error.orig, "sqlstate", None) == UNIQUE_VIOLATION:
             raise KeyTakenMeanwhile from error
         raise
+
+
+async def store_group_on(connection: AsyncConnection[TupleRow], group: GroupParams) -> None:
+    """The same on an asynchronous connection that commits each statement itself (the
+    event loop's, see loop_writer)."""
+    try:
+        await connection.execute(SQL, group)
+    except psycopg.errors.UniqueViolation as error:
+        raise KeyTakenMeanwhile from error

@@ -27,6 +27,7 @@ from sqlalchemy.engine import make_url
 from seikyu.db.uow import Database
 from seikyu.metering import ingest_statement
 from seikyu.metering.ingest_group import fit_one_statement, plan_one_statement
+from seikyu.metering.ingest_idempotency import KeyTakenMeanwhile
 from seikyu.metering.ingest_jobs import Job, Reply
 from seikyu.metering.ingest_lookups import NotCached
 from seikyu.metering.ingester import MAX_GROUP_EVENTS, Ingester
@@ -104,7 +105,7 @@ class LoopWriter:
                         )
                     replies = await self._write(connection, jobs)
                 except Exception as error:  # every request still gets its answer
-                    if not isinstance(error, psycopg.errors.UniqueViolation | NotCached):
+                    if not isinstance(error, KeyTakenMeanwhile | NotCached):
                         log.warning("meter event group handed to the ingester: %r", error)
                     if connection is not None and connection.broken:
                         connection = None
@@ -135,7 +136,7 @@ class LoopWriter:
         self, connection: psycopg.AsyncConnection[TupleRow], jobs: list[Job]
     ) -> list[Reply]:
         planned = plan_one_statement(None, self._db.ids, self._ingester.lookups, jobs)
-        await connection.execute(ingest_statement.SQL, planned.params)
+        await ingest_statement.store_group_on(connection, planned.params)
         return planned.replies
 
     async def _hand_over(self, jobs: list[Job]) -> list[Reply]:

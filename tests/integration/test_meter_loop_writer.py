@@ -130,3 +130,22 @@ def test_a_lost_connection_hands_the_group_over(
 
     assert answers(replies) == [(200, None), (200, None)]
     assert stored(db, customer) == (4, 20, 20)
+
+
+def test_a_database_the_loop_cannot_reach_hands_the_group_over(
+    db: Database, account: TestAccount, customer: str, ingester: Ingester
+) -> None:
+    submit(db, ingester, v1_job(db, account, customer, "warm", "k-warm"))
+    job = v1_job(db, account, customer, "unreached", "k-unreached")
+
+    async def run() -> Reply:
+        # Nothing listens there: the connection is refused at once.
+        writer = LoopWriter(db, ingester, conninfo="postgresql://postgres@127.0.0.1:9/none")
+        try:
+            return await writer.submit(job)
+        finally:
+            await writer.close()
+
+    assert answers([asyncio.run(run())]) == [(200, None)]
+    assert handed_over(job) == [True]
+    assert stored(db, customer) == (2, 10, 10)

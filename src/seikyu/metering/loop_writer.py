@@ -35,6 +35,9 @@ from seikyu.metering.ingester import MAX_GROUP_EVENTS, Ingester
 log = logging.getLogger("seikyu.metering")
 
 CONNECTIONS = 1
+# A database that cannot be reached holds the group no longer than this before it is
+# handed to the ingester's threads, which answer it one way or the other.
+CONNECT_TIMEOUT_S = 5
 
 
 def application_name() -> str:
@@ -46,12 +49,22 @@ _Pending = tuple[Job, "asyncio.Future[Reply]"]
 
 
 class LoopWriter:
-    def __init__(self, db: Database, ingester: Ingester, *, connections: int = CONNECTIONS) -> None:
+    def __init__(
+        self,
+        db: Database,
+        ingester: Ingester,
+        *,
+        connections: int = CONNECTIONS,
+        conninfo: str | None = None,
+    ) -> None:
+        """`conninfo`: where the loop's connections go; the database's own by default."""
         if db.is_sqlite:
             raise ValueError("the loop writer is PostgreSQL's; SQLite writes in its thread")
         self._db = db
         self._ingester = ingester
-        self._conninfo = make_url(db.url).set(drivername="postgresql").render_as_string(False)
+        self._conninfo = conninfo or (
+            make_url(db.url).set(drivername="postgresql").render_as_string(False)
+        )
         self._connections = connections
         self._pending: list[_Pending] = []
         self._ready: asyncio.Event | None = None
@@ -101,7 +114,10 @@ class LoopWriter:
                 try:
                     if connection is None or connection.closed:
                         connection = await psycopg.AsyncConnection.connect(
-                            self._conninfo, autocommit=True, application_name=application_name()
+                            self._conninfo,
+                            autocommit=True,
+                            application_name=application_name(),
+                            connect_timeout=CONNECT_TIMEOUT_S,
                         )
                     replies = await self._write(connection, jobs)
                 except Exception as error:  # every request still gets its answer

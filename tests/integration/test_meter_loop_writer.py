@@ -11,11 +11,19 @@ import orjson
 import pytest
 
 from seikyu.db.uow import Database
+from seikyu.metering import ingest_statement
 from seikyu.metering.ingest_jobs import Job, Reply
 from seikyu.metering.ingester import Ingester
 from seikyu.metering.loop_writer import LoopWriter, application_name
 from tests.conftest import TestAccount
-from tests.support.meter_jobs import kept_status, logged, metered_customer, stored, v1_job
+from tests.support.meter_jobs import (
+    kept_status,
+    logged,
+    metered_customer,
+    stored,
+    stream_job,
+    v1_job,
+)
 
 
 @pytest.fixture
@@ -62,19 +70,47 @@ def test_a_group_the_cache_knows_is_written_by_the_loop(
     first = v1_job(db, account, customer, "warm", "k-warm")
     submit(db, ingester, first)
     jobs = [v1_job(db, account, customer, f"loop-{n}", f"k-{n}") for n in range(4)]
+    jobs.append(stream_job(db, account, customer, ["streamed-1", "streamed-2"]))
 
     replies = submit(db, ingester, *jobs)
 
     # The first group's meter and customer were not cached yet: the threads looked them up.
     assert handed_over(first) == [True]
-    assert handed_over(*jobs) == [False] * 4
-    assert answers(replies) == [(200, None)] * 4
-    assert [orjson.loads(reply.body)["identifier"] for reply in replies] == [
+    assert handed_over(*jobs) == [False] * 5
+    assert answers(replies) == [(200, None)] * 4 + [(202, None)]
+    assert [orjson.loads(reply.body)["identifier"] for reply in replies[:4]] == [
         f"loop-{n}" for n in range(4)
     ]
-    assert stored(db, customer) == (5, 25, 25)
-    assert logged(db, account) == 5
+    assert stored(db, customer) == (7, 35, 35)
+    assert logged(db, account) == 6
     assert kept_status(db, account, "k-3") == 200
+
+
+def test_a_stream_drops_an_identifier_stored_before_within_the_statement(
+    db: Database, account: TestAccount, customer: str, ingester: Ingester
+) -> None:
+    submit(db, ingester, stream_job(db, account, customer, ["seen"]))
+    again = stream_job(db, account, customer, ["seen", "new"])
+
+    assert answers(submit(db, ingester, again)) == [(202, None)]
+    assert handed_over(again) == [False]
+    assert stored(db, customer) == (2, 10, 10)
+
+
+def test_a_key_used_before_replays_its_response_from_the_threads(
+    db: Database, account: TestAccount, customer: str, ingester: Ingester
+) -> None:
+    (first,) = submit(db, ingester, v1_job(db, account, customer, "once", "retried"))
+    retry = v1_job(db, account, customer, "once", "retried")
+
+    (again,) = submit(db, ingester, retry)
+
+    assert handed_over(retry) == [True]
+    assert again.status == first.status == 200
+    assert again.body == first.body
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert stored(db, customer) == (1, 5, 5)
+    assert logged(db, account) == 2
 
 
 def test_an_identifier_stored_before_is_refused_by_the_threads(
@@ -149,3 +185,11 @@ def test_a_database_the_loop_cannot_reach_hands_the_group_over(
     assert answers([asyncio.run(run())]) == [(200, None)]
     assert handed_over(job) == [True]
     assert stored(db, customer) == (2, 10, 10)
+
+
+def test_the_statement_is_short_enough_for_psycopg_to_parse_it_once() -> None:
+    # psycopg caches the parsing of statements up to this length only; beyond it, every
+    # group would parse 4 kB of SQL again.
+    from psycopg._queries import MAX_CACHED_STATEMENT_LENGTH
+
+    assert len(ingest_statement.SQL) <= MAX_CACHED_STATEMENT_LENGTH

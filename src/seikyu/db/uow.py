@@ -127,15 +127,6 @@ class Database:
         self._reactions: dict[str, list[Reaction]] = {}
         # SQLite takes one writer at a time; queueing here is cheaper than its busy loop.
         self._write_lock = threading.Lock() if is_sqlite(url) else None
-        self._autocommit_sessions = (
-            None
-            if self.is_sqlite
-            else sessionmaker(
-                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
-                expire_on_commit=False,
-                autoflush=False,
-            )
-        )
         # Engines connect on first use, so a database that never journals opens nothing.
         self._autonomous_engine = None if self.is_sqlite else make_engine(url, pool_size=2)
         self._autonomous_sessions = (
@@ -188,23 +179,6 @@ class Database:
         finally:
             if lock is not None:
                 lock.release()
-
-    @contextmanager
-    def autocommitting(self) -> Iterator[UnitOfWork]:
-        """A unit whose every statement commits on its own, PostgreSQL only: for work that
-        writes in one statement, which then costs one round trip, its commit included,
-        where a transaction adds a BEGIN and a COMMIT. Nothing undoes a statement that
-        succeeded, so such work writes in one statement or reads only."""
-        if self._autocommit_sessions is None:
-            raise RuntimeError("SQLite writes in transactions only")
-        with self._autocommit_sessions() as session:
-            yield UnitOfWork(
-                session=session,
-                now=self.clock.now(),
-                ids=self.ids,
-                render=self._render,
-                wall_clock=self.clock,
-            )
 
     @contextmanager
     def autonomous(self) -> Iterator[Session]:

@@ -4,8 +4,9 @@ Order inside the transaction: answer requests whose Idempotency-Key was seen bef
 each new event to its meter and customer (cached look-ups, batched misses); insert all
 events in one statement that skips duplicate identifiers; add what was inserted to the
 hourly rollups; run the few small jobs (adjustments, sessions) each in a savepoint; store
-responses for idempotency keys and one log line per request. On PostgreSQL a group of
-events alone is first tried as one statement instead (see ingest_statement).
+responses for idempotency keys and one log line per request. On PostgreSQL the usual
+group is instead planned here (`plan_one_statement`) and written by the event loop in one
+statement (see loop_writer); what it cannot write comes back to `write_group`.
 """
 
 from __future__ import annotations
@@ -42,25 +43,13 @@ def write_group(
     jobs: list[Job],
     *,
     look_up_keys: bool = True,
-    one_statement: bool = False,
 ) -> list[Reply]:
     """Each job's reply, in order; everything they wrote is in `uow`, not yet committed.
-    Without `look_up_keys` a key stored before raises `KeyTakenMeanwhile` at the end.
-
-    With `one_statement` (PostgreSQL, a unit whose statements commit on their own, jobs
-    that `fit_one_statement`), one statement writes it all (see ingest_statement), or
-    raises `KeyTakenMeanwhile` having written nothing."""
-    if one_statement:
-        planned = plan_one_statement(uow.session, uow.ids, lookups, jobs)
-        ingest_statement.store_group(uow.session, planned.params)
-        return planned.replies
+    Without `look_up_keys` a key stored before raises `KeyTakenMeanwhile` at the end."""
     replies: dict[int, Reply] = idempotency.answer_known_keys(
         uow.session, jobs, uow.now, look=look_up_keys
     )
-    outcomes: dict[int, Outcome] = {
-        i: job.failed for i, job in enumerate(jobs) if job.failed is not None
-    }
-    going = [i for i in range(len(jobs)) if i not in replies and i not in outcomes]
+    outcomes, going = _refused_and_going(jobs, replies)
     events = _resolve_events(uow.session, uow.ids, lookups, jobs, _with_events(jobs, going))
     outcomes.update(events.outcomes)
     outcomes.update(_store_events(uow, jobs, events))
@@ -84,19 +73,14 @@ class OneStatement:
     params: GroupParams
 
 
-def plan_one_statement(
-    session: Session | None, ids: IdGenerator, lookups: Lookups, jobs: list[Job]
-) -> OneStatement:
+def plan_one_statement(ids: IdGenerator, lookups: Lookups, jobs: list[Job]) -> OneStatement:
     """The replies of jobs that `fit_one_statement`, on the assumption that every strict
     identifier and every key is new, and the statement that writes them and checks the
-    assumption. Without a session, meters and customers come from the cache only
-    (`NotCached` when one is missing)."""
+    assumption. Meters and customers come from the cache only (`NotCached` when one is
+    missing): the group is planned without the database."""
     replies = idempotency.repeated_in_group(jobs)
-    outcomes: dict[int, Outcome] = {
-        i: job.failed for i, job in enumerate(jobs) if job.failed is not None
-    }
-    going = [i for i in range(len(jobs)) if i not in replies and i not in outcomes]
-    events = _resolve_events(session, ids, lookups, jobs, _with_events(jobs, going))
+    outcomes, going = _refused_and_going(jobs, replies)
+    events = _resolve_events(None, ids, lookups, jobs, _with_events(jobs, going))
     outcomes.update(events.outcomes)
     kept = _answer(jobs, outcomes, replies)
     rows = list(zip(events.rows, events.owners, strict=True))
@@ -107,6 +91,17 @@ def plan_one_statement(
         logs=[_log_row(job, replies[i]) for i, job in enumerate(jobs)],
     )
     return OneStatement([replies[i] for i in range(len(jobs))], params)
+
+
+def _refused_and_going(
+    jobs: list[Job], replies: dict[int, Reply]
+) -> tuple[dict[int, Outcome], list[int]]:
+    """The outcomes of the jobs refused at the edge, and the jobs neither refused nor
+    answered already (`replies`), which go ahead."""
+    outcomes: dict[int, Outcome] = {
+        i: job.failed for i, job in enumerate(jobs) if job.failed is not None
+    }
+    return outcomes, [i for i in range(len(jobs)) if i not in replies and i not in outcomes]
 
 
 def _with_events(jobs: list[Job], indexes: list[int]) -> list[int]:

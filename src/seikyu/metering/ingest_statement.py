@@ -3,16 +3,15 @@
 Nearly every group is new events under new Idempotency-Keys. For such a group, everything
 it writes (the events, their hours' rollups, one log line per request, the responses kept
 for the keys) goes in one statement on a connection that commits each statement on its
-own: one round trip, its commit included, where a transaction takes four (BEGIN, the
-events, the keys and log lines, COMMIT). A v1 request is then answered about a round trip
-and a half sooner, which is most of what its latency is made of.
+own (the event loop's, see loop_writer): one round trip, its commit included, where a
+transaction takes four (BEGIN, the events, the keys and log lines, COMMIT).
 
 The responses are decided before the statement runs, on the assumption that every
 identifier of a strict request (v1, a single v2 event) and every key is new. The statement
 checks the assumption itself: such an identifier or key stored before is a unique
-violation, which fails the statement whole, and the group is then written again in a
-transaction that looks first (`KeyTakenMeanwhile`). A stream's duplicates are skipped as
-always, since its response does not depend on them.
+violation, which fails the statement whole, and the group is then written again by the
+ingester's threads in a transaction that looks first (`KeyTakenMeanwhile`). A stream's
+duplicates are skipped as always, since its response does not depend on them.
 """
 
 from __future__ import annotations
@@ -24,14 +23,10 @@ import orjson
 import psycopg
 from psycopg import AsyncConnection
 from psycopg.rows import TupleRow
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from seikyu.metering.event_storage import EventRow, events_from_json, rollups_from, sorted_rows
 from seikyu.metering.ingest_idempotency import KeyTakenMeanwhile
 from seikyu.metering.ingest_repository import LOGS_FROM_JSON, keys_from_json, keys_json
-
-UNIQUE_VIOLATION = "23505"
 
 
 def _compact(sql: str) -> str:
@@ -71,20 +66,10 @@ def params(
     )
 
 
-def store_group(session: Session, group: GroupParams) -> None:
-    """Write the group in one statement. Raises `KeyTakenMeanwhile`, having written
+async def store_group(connection: AsyncConnection[TupleRow], group: GroupParams) -> None:
+    """Write the group in one statement, on a connection that commits each statement itself
+    (the event loop's, see loop_writer). Raises `KeyTakenMeanwhile`, having written
     nothing, when a strict event's identifier or a key was stored before."""
-    try:
-        session.connection().exec_driver_sql(SQL, group)
-    except IntegrityError as error:
-        if getattr(error.orig, "sqlstate", None) == UNIQUE_VIOLATION:
-            raise KeyTakenMeanwhile from error
-        raise
-
-
-async def store_group_on(connection: AsyncConnection[TupleRow], group: GroupParams) -> None:
-    """The same on an asynchronous connection that commits each statement itself (the
-    event loop's, see loop_writer)."""
     try:
         await connection.execute(SQL, group)
     except psycopg.errors.UniqueViolation as error:

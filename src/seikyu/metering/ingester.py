@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from seikyu.core.errors import ErrorType, Kind, SeikyuError
 from seikyu.db.uow import Database
-from seikyu.metering.ingest_group import fit_one_statement, write_group
+from seikyu.metering.ingest_group import write_group
 from seikyu.metering.ingest_idempotency import KeyTakenMeanwhile
 from seikyu.metering.ingest_jobs import Job, Reply
 from seikyu.metering.ingest_lookups import Lookups
@@ -113,14 +113,9 @@ class Ingester:
     def _attempt(self, group: list[Job]) -> list[Reply]:
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                # A retried request is rare: the first attempt saves a round trip by not
-                # reading the stored keys, and learns of one when storing its own.
-                if attempt == 1 and not self._db.is_sqlite and fit_one_statement(group):
-                    with self._db.autocommitting() as uow:
-                        return write_group(
-                            uow, self._lookups, group, look_up_keys=False, one_statement=True
-                        )
                 with self._db.unit() as uow:
+                    # A retried request is rare: the first attempt saves a round trip by
+                    # not reading the stored keys, and learns of one when storing its own.
                     return write_group(uow, self._lookups, group, look_up_keys=attempt > 1)
             except (KeyTakenMeanwhile, OperationalError) as error:
                 # A key stored before, a deadlock or a serialization failure: nothing of

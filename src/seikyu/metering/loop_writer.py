@@ -151,8 +151,8 @@ class LoopWriter:
     async def _write(
         self, connection: psycopg.AsyncConnection[TupleRow], jobs: list[Job]
     ) -> list[Reply]:
-        planned = plan_one_statement(None, self._db.ids, self._ingester.lookups, jobs)
-        await ingest_statement.store_group_on(connection, planned.params)
+        planned = plan_one_statement(self._db.ids, self._ingester.lookups, jobs)
+        await ingest_statement.store_group(connection, planned.params)
         return planned.replies
 
     async def _hand_over(self, jobs: list[Job]) -> list[Reply]:

@@ -53,6 +53,7 @@ from sqlalchemy import (
     event,
     func,
     select,
+    text,
 )
 
 import renewal_fleet
@@ -296,6 +297,30 @@ def shadow_tables(names: list[str]) -> dict[str, Table]:
     return made
 
 
+def copy_compression(engine: Engine, names: list[str]) -> None:
+    """Give the shadow tables the columns' compression methods (a migration's, which the
+    models do not carry), so that the ceiling compresses what the run compressed."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        for name in names:
+            chosen = conn.execute(
+                text(
+                    "SELECT attname, attcompression FROM pg_attribute"
+                    " WHERE attrelid = CAST(:table AS regclass) AND attcompression <> ''"
+                ),
+                {"table": name},
+            ).all()
+            for column, method in chosen:
+                method_name = {"p": "pglz", "l": "lz4"}[method]
+                conn.execute(
+                    text(
+                        f"ALTER TABLE {quote(SHADOW + name)} ALTER COLUMN {quote(column)}"
+                        f" SET COMPRESSION {method_name}"
+                    )
+                )
+
+
 def written_since(engine: Engine, name: str, since: datetime) -> tuple[str, str]:
     """A column and a lower bound that pick out the rows the run wrote in `name`. Ids sort
     by the moment they were made (seikyu/core/ids.py), so the first id possible at `since`
@@ -329,6 +354,7 @@ def measure_ceiling(url: str, engine: Engine, phase: Phase, since: datetime) -> 
     meta = next(iter(shadows.values())).metadata
     meta.drop_all(engine)
     meta.create_all(engine)
+    copy_compression(engine, names)
     ceiling = Ceiling(renewals=phase.renewed)
     try:
         for name in names:

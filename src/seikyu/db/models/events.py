@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from seikyu.db.base import Base
-from seikyu.db.types import IdString, JsonType
+from seikyu.db.types import IdString, JsonDocument
 
 
 class Event(Base):
@@ -28,7 +28,7 @@ class Event(Base):
     type: Mapped[str] = mapped_column(String(100))
     api_version: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(IdString())
-    data: Mapped[dict[str, Any]] = mapped_column(JsonType())
+    data: Mapped[dict[str, Any]] = mapped_column(JsonDocument())
     request_id: Mapped[str | None] = mapped_column(String(64))
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     pending_webhooks: Mapped[int] = mapped_column(Integer, default=0)

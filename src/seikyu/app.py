@@ -14,6 +14,8 @@ from seikyu.api.resources import all_routers
 from seikyu.api.server import build_asgi
 from seikyu.billing.reactions import billing_reactions
 from seikyu.core.clock import Clock
+from seikyu.db.engine import sqlite_file
+from seikyu.db.sqlite_checkpoints import Checkpointer
 from seikyu.db.uow import Database
 from seikyu.events import service as events
 from seikyu.metering.ingester import Ingester
@@ -43,6 +45,7 @@ def build_app(db: Database) -> MeterEventFront:
     writer = RequestLogWriter(db)
     ingester = Ingester(db)
     loop_writer = None if db.is_sqlite else LoopWriter(db, ingester)
+    checkpointer = _checkpointer(db)
     _choose_risk_model()
     app = build_asgi(
         Pipeline(db, writer, TestProcessor()),
@@ -53,8 +56,10 @@ def build_app(db: Database) -> MeterEventFront:
             screening.warm_up,
             ip_geolocation.warm_up,
             _settle_heap,
+            *([checkpointer.start] if checkpointer is not None else []),
         ],
         on_shutdown=[
+            *([checkpointer.stop] if checkpointer is not None else []),
             *([loop_writer.close] if loop_writer is not None else []),
             ingester.stop,
             writer.close,
@@ -63,6 +68,12 @@ def build_app(db: Database) -> MeterEventFront:
     # Meter event ingestion answers its paths itself, ahead of the pipeline's routes: it
     # commits in groups rather than a transaction per request.
     return MeterEventFront(app, MeterEventEdge(db, ingester, loop_writer))
+
+
+def _checkpointer(db: Database) -> Checkpointer | None:
+    """The WAL's checkpoints, off the writers' path: a SQLite file's only."""
+    path = sqlite_file(db.url) if db.is_sqlite else None
+    return Checkpointer(path) if path is not None else None
 
 
 def _settle_heap() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 
@@ -73,6 +73,16 @@ def _ping_when_idle(engine: Engine, after: float) -> None:
             raise DisconnectionError(str(error)) from error
 
 
+# 40 MB of WAL at SQLite's default 4 kB page.
+WAL_BACKSTOP_PAGES = 10_000
+
+
+def sqlite_file(url: str) -> str | None:
+    """The database file of a SQLite URL; None for an in-memory database."""
+    database = make_url(url).database
+    return None if not database or database == ":memory:" else database
+
+
 def _sqlite_engine(url: str, pool_size: int) -> Engine:
     memory = url in ("sqlite://", "sqlite:///:memory:")
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
@@ -94,6 +104,10 @@ def _sqlite_engine(url: str, pool_size: int) -> Engine:
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        # The server checkpoints the WAL in a thread of its own (db/sqlite_checkpoints.py);
+        # a committing connection does so itself only past this many pages, so that a
+        # process without that thread still keeps the WAL bounded.
+        cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_BACKSTOP_PAGES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

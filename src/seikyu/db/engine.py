@@ -84,7 +84,7 @@ def sqlite_file(url: str) -> str | None:
 
 
 def _sqlite_engine(url: str, pool_size: int) -> Engine:
-    memory = url in ("sqlite://", "sqlite:///:memory:")
+    memory = sqlite_file(url) is None
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if memory:
         kwargs["poolclass"] = NullPool

@@ -3,8 +3,9 @@
 A checkpoint copies the pages committed to the WAL back into the database file. SQLite
 runs one by default in whichever connection commits past 1,000 pages of WAL: that request,
 or that group of meter events, waits for the copy and its fsync. Under meter event
-ingestion the one writer thread spent about a fifth of its time there. The server runs
-this thread instead. It checkpoints every `INTERVAL_S` on a connection of its own, in
+ingestion that was nearly always the one writer thread; with the checkpoints out of its
+commits, the stream took in 1.17 times as many events a second. The server runs this
+thread instead. It checkpoints every `INTERVAL_S` on a connection of its own, in
 PASSIVE mode, which never blocks writers or readers. Committing connections still
 checkpoint themselves past `engine.WAL_BACKSTOP_PAGES`, so the WAL stays bounded if this
 thread falls behind or a process runs without it (a tool, the billing worker).

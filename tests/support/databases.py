@@ -26,11 +26,11 @@ def backends() -> list[str]:
 
 
 @contextmanager
-def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
-    """Yield the URL of a new, migrated database, dropped afterwards."""
+def fresh_database(backend: str, workdir: Path, revision: str = "head") -> Iterator[str]:
+    """Yield the URL of a new database migrated to `revision`, dropped afterwards."""
     if backend == "sqlite":
         url = f"sqlite:///{workdir / f'seikyu-{secrets.token_hex(4)}.db'}"
-        _migrate(url)
+        _migrate(url, revision)
         yield url
         return
     base = postgres_url()
@@ -43,7 +43,7 @@ def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = admin_url.set(database=name).render_as_string(hide_password=False)
     try:
-        _migrate(url)
+        _migrate(url, revision)
         yield url
     finally:
         with admin.connect() as conn:
@@ -51,7 +51,7 @@ def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
         admin.dispose()
 
 
-def _migrate(url: str) -> None:
+def _migrate(url: str, revision: str = "head") -> None:
     engine = make_engine(url)
-    upgrade(engine)
+    upgrade(engine, revision)
     engine.dispose()

@@ -65,9 +65,10 @@ _ROLLUP_COLUMNS = (
     " last_timestamp, last_seq)"
 )
 
-# The bucket is the floor of the hour, as `hour_floor` computes it, negative times included.
-# Only constants and parameter placeholders are formatted into these statements; every value
-# is bound.
+# The hour an event falls in (its rollup bucket): the floor of the hour, as `hour_floor`
+# computes it, negative times included. Only constants and parameter placeholders are
+# formatted into these statements; every value is bound.
+_HOUR_OF_TIMESTAMP = f'"timestamp" - mod(mod("timestamp", {HOUR}) + {HOUR}, {HOUR})'
 
 
 def events_from_json(name: str, *, skip_duplicates: bool) -> str:
@@ -80,10 +81,10 @@ def events_from_json(name: str, *, skip_duplicates: bool) -> str:
     return f"""
     {name} AS (
         INSERT INTO meter_events
-            (account_id, livemode, meter_id, customer_id, identifier, "timestamp", value,
-             received, canceled)
-        SELECT account_id, livemode, meter_id, customer_id, identifier, "timestamp", value,
-            received, false
+            (account_id, livemode, meter_id, customer_id, identifier, "timestamp", hour,
+             value, received, canceled)
+        SELECT account_id, livemode, meter_id, customer_id, identifier, "timestamp",
+            {_HOUR_OF_TIMESTAMP}, value, received, false
         FROM json_to_recordset(%s::json) AS e(
             account_id varchar, livemode boolean, meter_id varchar, customer_id varchar,
             identifier varchar, "timestamp" bigint, value bigint, received bigint)
@@ -100,7 +101,7 @@ def rollups_from(source: str) -> str:
     hours AS (
         INSERT INTO meter_rollups AS r {_ROLLUP_COLUMNS}
         SELECT meter_id, customer_id,
-            "timestamp" - mod(mod("timestamp", {HOUR}) + {HOUR}, {HOUR}) AS bucket,
+            {_HOUR_OF_TIMESTAMP} AS bucket,
             sum(value), count(*), max(value),
             (array_agg(value ORDER BY "timestamp" DESC, seq DESC))[1],
             max("timestamp"),
@@ -122,11 +123,11 @@ _PG_STORE = f"""
 # Only placeholders are formatted into it; every value is bound.
 _SQLITE_INSERT = (
     "INSERT INTO meter_events (account_id, livemode, meter_id, customer_id, identifier, "
-    '"timestamp", value, received, canceled) VALUES {values} '
+    '"timestamp", hour, value, received, canceled) VALUES {values} '
     "ON CONFLICT (account_id, livemode, identifier) DO NOTHING "
     "RETURNING seq, account_id, livemode, identifier"
 )
-# Nine columns a row: well under SQLite's limit of 32,766 bound parameters a statement.
+# Ten columns a row: well under SQLite's limit of 32,766 bound parameters a statement.
 _SQLITE_ROWS_PER_STATEMENT = 1000
 
 _SQLITE_ROLLUP = (
@@ -157,7 +158,7 @@ def _store_sqlite(connection: Connection, rows: Sequence[EventRow]) -> Inserted:
     seqs: dict[tuple[str, bool, str], int] = {}
     for start in range(0, len(rows), _SQLITE_ROWS_PER_STATEMENT):
         chunk = rows[start : start + _SQLITE_ROWS_PER_STATEMENT]
-        values = ",".join(["(?,?,?,?,?,?,?,?,0)"] * len(chunk))
+        values = ",".join(["(?,?,?,?,?,?,?,?,?,0)"] * len(chunk))
         params: list[Any] = []
         for r in chunk:
             params += (
@@ -167,6 +168,7 @@ def _store_sqlite(connection: Connection, rows: Sequence[EventRow]) -> Inserted:
                 r.customer_id,
                 r.identifier,
                 r.timestamp,
+                r.timestamp - r.timestamp % HOUR,
                 r.value,
                 r.received,
             )

@@ -19,7 +19,7 @@ from seikyu.db.engine import make_engine
 from seikyu.db.migrate import upgrade
 from seikyu.db.models.meter_events import MeterEvent
 from seikyu.db.uow import Actor, Database
-from seikyu.metering import usage_repository
+from seikyu.metering import event_storage, usage_repository
 from seikyu.metering.domain.aggregation import Formula
 from seikyu.metering.event_storage import EventRow, store_events
 from tests.support.databases import fresh_database
@@ -150,3 +150,52 @@ def test_a_partial_hour_is_found_by_its_hour(database: Database) -> None:
             )
             assert "ix_meter_events_usage" in plan
             assert "hour >=" in plan
+
+
+def test_a_group_adds_only_what_it_inserted_to_the_rollups(database: Database) -> None:
+    """A second group repeating a stored identifier: the repeat is neither stored, nor
+    summed, nor answered as inserted; the hour's last event is the latest timestamp, and
+    the latest stored among equal timestamps."""
+    hour = 1_790_002_800
+
+    def row(identifier: str, offset: int, value: int) -> EventRow:
+        return EventRow("acct_r", False, "mtr_r", "cus_r", identifier, hour + offset, value, 0)
+
+    with database.unit(Actor("acct_r")) as uow:
+        first = store_events(uow.session, [row("a", 100, 1), row("b", 50, 2)], ["a"])
+    with database.unit(Actor("acct_r")) as uow:
+        second = store_events(
+            uow.session,
+            [row("b", 100, 40), row("c", 100, 3), row("d", 7_200, 4), row("e", 10, 5)],
+            ["b", "c", "e"],
+        )
+    assert first == {("acct_r", False, "a")}
+    assert second == {("acct_r", False, "c"), ("acct_r", False, "e")}
+    with database.engine.connect() as conn:
+        rollups = conn.execute(
+            text(
+                "SELECT bucket, sum_value, event_count, max_value, last_value, last_timestamp"
+                " FROM meter_rollups ORDER BY bucket"
+            )
+        ).all()
+    # "a" and "c" tie on timestamp; "c" was stored later, so it is the hour's last.
+    assert [tuple(r) for r in rollups] == [
+        (hour, 1 + 2 + 3 + 5, 4, 5, 3, hour + 100),
+        (hour + 7_200, 4, 1, 4, 4, hour + 7_200),
+    ]
+
+
+def test_sqlite_sums_a_group_from_the_rows_after_the_last_seq(database: Database) -> None:
+    """The rollup statement finds the group's rows by seq; walking an index instead made
+    every group read the whole table (v1 fell from about 2,500 requests a second to 380)."""
+    if not database.is_sqlite:
+        pytest.skip("SQLite's statement")
+    with database.engine.connect() as conn:
+        plan = [
+            str(row[-1])
+            for row in conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {event_storage._SQLITE_ROLLUP}", (0,)
+            )
+        ]
+    assert "SEARCH meter_events USING INTEGER PRIMARY KEY (rowid>?)" in plan
+    assert not [step for step in plan if step.startswith("SCAN meter_events")]

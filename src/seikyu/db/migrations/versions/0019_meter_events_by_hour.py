@@ -7,6 +7,9 @@ up was most of the cost of storing an event. Keyed by the hour, a customer's eve
 kept in arrival order within it (by rowid on SQLite, by heap position in PostgreSQL's
 deduplicated entries), so they land at the end of their hour.
 
+It rewrites every stored event: on the 2-core machine, about 7 s a million on PostgreSQL
+and 2 s on SQLite, measured over 1,000,000 events.
+
 Revision ID: 0019
 Revises: 0018
 """

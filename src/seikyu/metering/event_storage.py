@@ -177,8 +177,8 @@ def _store_sqlite(
     connection: Connection, rows: Sequence[EventRow], asked: Collection[str]
 ) -> Inserted:
     """Nothing of the rows comes back to Python: SQLite sums the rollups from the rows
-    after the last seq stored before (fetching each inserted row's seq took a sixth of the
-    writer's time at 40,000 events a second)."""
+    after the last seq stored before. Fetching each inserted row's seq and summing the
+    rows in Python took about a sixth of the writer's time at 40,000 events a second."""
     before = connection.exec_driver_sql(_SQLITE_LAST_SEQ).scalar() or 0
     stored = 0
     for start in range(0, len(rows), _SQLITE_ROWS_PER_STATEMENT):

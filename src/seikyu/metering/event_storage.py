@@ -20,7 +20,7 @@ import orjson
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from seikyu.metering.domain.aggregation import HOUR
+from seikyu.metering.domain.aggregation import HOUR, hour_floor
 
 
 @dataclass(slots=True)
@@ -64,9 +64,9 @@ _ROLLUP_COLUMNS = (
     " last_timestamp, last_seq)"
 )
 
-# The hour an event falls in (its rollup bucket): the floor of the hour, as `hour_floor`
-# computes it, negative times included. Only constants and parameter placeholders are
-# formatted into these statements; every value is bound.
+# The hour an event falls in, stored with it and its rollup's bucket: the floor of the
+# hour, as `hour_floor` computes it, negative times included. Only constants and parameter
+# placeholders are formatted into these statements; every value is bound.
 _HOUR_OF_TIMESTAMP = f'"timestamp" - mod(mod("timestamp", {HOUR}) + {HOUR}, {HOUR})'
 
 
@@ -89,7 +89,7 @@ def events_from_json(name: str, *, skip_duplicates: bool) -> str:
             identifier varchar, "timestamp" bigint, value bigint, received bigint)
         {conflict}
         RETURNING seq, account_id, livemode, identifier, meter_id, customer_id,
-            "timestamp", value
+            "timestamp", hour, value
     )"""  # noqa: S608
 
 
@@ -99,9 +99,7 @@ def rollups_from(source: str) -> str:
     return f"""
     hours AS (
         INSERT INTO meter_rollups AS r {_ROLLUP_COLUMNS}
-        SELECT meter_id, customer_id,
-            {_HOUR_OF_TIMESTAMP} AS bucket,
-            sum(value), count(*), max(value),
+        SELECT meter_id, customer_id, hour AS bucket, sum(value), count(*), max(value),
             (array_agg(value ORDER BY "timestamp" DESC, seq DESC))[1],
             max("timestamp"),
             (array_agg(seq ORDER BY "timestamp" DESC, seq DESC))[1]
@@ -193,7 +191,7 @@ def _store_sqlite(
                 r.customer_id,
                 r.identifier,
                 r.timestamp,
-                r.timestamp - r.timestamp % HOUR,
+                hour_floor(r.timestamp),
                 r.value,
                 r.received,
             )
